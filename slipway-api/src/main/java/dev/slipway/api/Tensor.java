@@ -71,7 +71,10 @@ public record Tensor(String name, DataType type, long[] shape, Object data) {
     return java.lang.reflect.Array.getLength(data);
   }
 
-  /** The element at a flat index, as a Java object (Boolean, Long, Double, String, ...). */
+  /**
+   * The element at a flat index: Boolean, Long (integers; BigInteger for UINT64 over
+   * Long.MAX_VALUE), Float (FP32), Double (FP64) or String.
+   */
   public Object get(int index) {
     return switch (type) {
       case BOOL -> ((boolean[]) data)[index];
@@ -86,7 +89,7 @@ public record Tensor(String name, DataType type, long[] shape, Object data) {
         long v = ((long[]) data)[index];
         yield v >= 0 ? (Object) v : new java.math.BigInteger(Long.toUnsignedString(v));
       }
-      case FP32 -> (double) ((float[]) data)[index];
+      case FP32 -> ((float[]) data)[index];
       case FP64 -> ((double[]) data)[index];
       case BYTES -> ((String[]) data)[index];
     };

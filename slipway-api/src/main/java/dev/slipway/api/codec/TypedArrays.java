@@ -111,6 +111,9 @@ public final class TypedArrays {
     if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
       return BigInteger.valueOf(((Number) value).longValue());
     }
+    if (value instanceof Float f) {
+      value = f.doubleValue();
+    }
     if (value instanceof Double d && !d.isNaN() && !d.isInfinite() && d == Math.rint(d)) {
       // 3.0 is a lossless integer; 3.5 is not.
       return new java.math.BigDecimal(d).toBigIntegerExact();

@@ -1,0 +1,217 @@
+package dev.slipway.cli;
+
+import dev.slipway.registry.ModelRegistry;
+import dev.slipway.registry.ModelVersion;
+import dev.slipway.registry.RegisteredModel;
+import dev.slipway.registry.Registration;
+import dev.slipway.server.SlipwayServer;
+import dev.slipway.server.config.ConfigException;
+import dev.slipway.server.config.SlipwayConfig;
+import dev.slipway.server.demo.DemoModel;
+import dev.slipway.api.SlipwayException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code slipway} command. */
+@Command(
+    name = "slipway",
+    mixinStandardHelpOptions = true,
+    version = "slipway " + SlipwayServer.VERSION,
+    description = "Take a trained model to production: serve, register, try.",
+    subcommands = {Slipway.Demo.class, Slipway.Serve.class, Slipway.Models.class})
+public final class Slipway implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with Slipway's error handling: known errors print one line, exit 2. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Slipway());
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof ConfigException || e instanceof SlipwayException) {
+            cmd.getErr().println(cmd.getColorScheme().errorText("slipway: " + e.getMessage()));
+            return 2;
+          }
+          throw e;
+        });
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options every server command shares. */
+  static class ServerOptions {
+    @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one)", defaultValue = "8080")
+    int port;
+
+    @Option(names = "--home", description = "Slipway home: database and artifacts (default: ${DEFAULT-VALUE}, or SLIPWAY_HOME)", defaultValue = "${env:SLIPWAY_HOME:-slipway-home}")
+    Path home;
+
+    @Option(names = "--config", description = "a slipway.yaml file")
+    Path config;
+
+    SlipwayConfig config() {
+      return SlipwayConfig.load(config, System.getenv()).withHome(home).withPort(port);
+    }
+  }
+
+  static int serveUntilStopped(SlipwayConfig config, PrintWriter out) throws InterruptedException {
+    SlipwayServer server = SlipwayServer.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "slipway-shutdown"));
+    String base = "http://127.0.0.1:" + server.port();
+    out.println("Slipway is serving on " + base + "/");
+    for (RegisteredModel m : server.registry().models()) {
+      out.println("  " + m.name() + " (version " + m.latestVersion() + "): form and API console at " + base + "/ui/models/" + m.name());
+    }
+    out.println("  Open Inference Protocol: " + base + "/v2   metrics: " + base + "/metrics");
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true, description = "Generate the ad-click data, train and register the model as 'ad-click' (once), then serve.")
+  static final class Demo implements Callable<Integer> {
+    @CommandLine.Mixin ServerOptions server = new ServerOptions();
+
+    @Option(names = "--seed", description = "seed of the data and the training (default: ${DEFAULT-VALUE})", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--rows", description = "rows of generated data (default: ${DEFAULT-VALUE})", defaultValue = "50000")
+    int rows;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      SlipwayConfig config = server.config();
+      PrintWriter out = spec.commandLine().getOut();
+      try (ModelRegistry registry = ModelRegistry.embedded(config.home())) {
+        out.println("Preparing the demo model in " + config.home().toAbsolutePath() + " ...");
+        out.flush();
+        DemoModel.ensureRegistered(registry, seed, rows)
+            .ifPresentOrElse(
+                v -> out.println("Trained and registered " + v.name() + " version " + v.version() + ": " + metrics(v)),
+                () -> out.println("The ad-click model is already registered; serving it."));
+      }
+      return serveUntilStopped(config, out);
+    }
+  }
+
+  static String metrics(ModelVersion v) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<String, Double> e : v.metrics().entrySet()) {
+      b.append(e.getKey()).append('=').append(String.format(java.util.Locale.ROOT, "%.4g", e.getValue())).append(' ');
+    }
+    return b.toString().trim();
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve every registered model.")
+  static final class Serve implements Callable<Integer> {
+    @CommandLine.Mixin ServerOptions server = new ServerOptions();
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      return serveUntilStopped(server.config(), spec.commandLine().getOut());
+    }
+  }
+
+  @Command(name = "models", mixinStandardHelpOptions = true, description = "List and register models.", subcommands = {Models.ListModels.class, Models.Register.class})
+  static final class Models implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static class HomeOption {
+      @Option(names = "--home", description = "Slipway home (default: ${DEFAULT-VALUE}, or SLIPWAY_HOME)", defaultValue = "${env:SLIPWAY_HOME:-slipway-home}")
+      Path home;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List registered models and their versions.")
+    static final class ListModels implements Callable<Integer> {
+      @CommandLine.Mixin HomeOption home = new HomeOption();
+
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (ModelRegistry registry = ModelRegistry.embedded(home.home)) {
+          if (registry.models().isEmpty()) {
+            out.println("No models registered in " + home.home + ". Try: slipway demo, or slipway models register.");
+          }
+          for (RegisteredModel m : registry.models()) {
+            out.println(m.name());
+            for (ModelVersion v : registry.versions(m.name())) {
+              out.printf("  version %d  %s  %s  %s  %s%n", v.version(), v.format(), v.sha256().substring(0, 12), v.createdAt(), metrics(v));
+            }
+          }
+        }
+        return 0;
+      }
+    }
+
+    @Command(name = "register", mixinStandardHelpOptions = true, description = "Register a model file as a new version.")
+    static final class Register implements Callable<Integer> {
+      @CommandLine.Mixin HomeOption home = new HomeOption();
+
+      @Option(names = "--name", required = true, description = "model name: letters, digits, '_', '-', '.'")
+      String name;
+
+      @Parameters(index = "0", paramLabel = "FILE", description = "the model file, e.g. model.onnx")
+      Path file;
+
+      @Option(names = "--format", description = "model format (default: ${DEFAULT-VALUE})", defaultValue = "onnx")
+      String format;
+
+      @Option(names = "--description", description = "a short description")
+      String description;
+
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() {
+        try (ModelRegistry registry = ModelRegistry.embedded(home.home)) {
+          // Load it once first: a file the runtime refuses never becomes a version.
+          java.util.ServiceLoader.load(dev.slipway.api.ModelFormat.class).stream()
+              .map(java.util.ServiceLoader.Provider::get)
+              .filter(f -> f.name().equals(format))
+              .findFirst()
+              .orElseThrow(() -> dev.slipway.api.InvalidInputException.of("--format", format, "a known model format such as onnx"))
+              .load(file, dev.slipway.api.ModelFormat.LoadOptions.defaults())
+              .close();
+          ModelVersion v =
+              registry.register(new Registration(name, file, format, null, Map.of(), description, System.getProperty("user.name", "cli")));
+          spec.commandLine().getOut().println("Registered " + v.name() + " version " + v.version() + " (sha256 " + v.sha256() + ")");
+        }
+        return 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.slipway.server;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.slipway.api.ModelFormat;
+import dev.slipway.registry.ModelRegistry;
+import dev.slipway.registry.RegisteredModel;
+import dev.slipway.server.config.SlipwayConfig;
+import dev.slipway.server.http.Handlers;
+import dev.slipway.server.http.HttpErrors;
+import dev.slipway.server.http.OipService;
+import dev.slipway.server.http.RecordsService;
+import dev.slipway.server.http.RequestMetrics;
+import dev.slipway.server.web.ModelPages;
+import dev.slipway.serving.Pipeline;
+import dev.slipway.serving.enrich.EnrichSpec;
+import dev.slipway.serving.enrich.FeatureSource;
+import dev.slipway.serving.enrich.NoFeatures;
+import dev.slipway.serving.enrich.RedisFeatureSource;
+import dev.slipway.serving.host.ModelHost;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running server: one port for the Open Inference Protocol, the records API, the web pages and
+ * {@code /metrics}. Started by {@link #start}; {@link #close} stops serving, then unloads models.
+ * Thread-safe.
+ */
+public final class SlipwayServer implements AutoCloseable {
+  /** The version this build reports in {@code GET /v2}. */
+  public static final String VERSION = "0.1.0";
+
+  private static final Logger log = LoggerFactory.getLogger(SlipwayServer.class);
+
+  private final Server server;
+  private final ModelRegistry registry;
+  private final ModelHost host;
+  private final FeatureSource features;
+  private final PrometheusMeterRegistry meters;
+
+  private SlipwayServer(
+      Server server,
+      ModelRegistry registry,
+      ModelHost host,
+      FeatureSource features,
+      PrometheusMeterRegistry meters) {
+    this.server = server;
+    this.registry = registry;
+    this.host = host;
+    this.features = features;
+    this.meters = meters;
+  }
+
+  /** Opens the home, loads the latest version of every model and starts listening. */
+  public static SlipwayServer start(SlipwayConfig config) {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    ModelRegistry registry = ModelRegistry.embedded(config.home());
+    ModelHost host = new ModelHost(registry, new ModelFormat.LoadOptions(config.intraOpThreads()));
+    FeatureSource features =
+        config.redisUri() == null
+            ? new NoFeatures()
+            : new RedisFeatureSource(
+                config.redisUri(),
+                config.redisKeyPrefix(),
+                Duration.ofMillis(config.redisTimeoutMillis()));
+    Map<String, EnrichSpec> enrich = new HashMap<>();
+    config.enrich().forEach((model, field) -> enrich.put(model, new EnrichSpec(field, features)));
+    Pipeline pipeline =
+        new Pipeline(
+            host, meters, enrich::get, new Pipeline.Limits(config.maxRecords(), 10_000_000));
+
+    AtomicBoolean ready = new AtomicBoolean(false);
+    HttpErrors errors = new HttpErrors(meters, config.maxRequestBytes());
+    Handlers handlers = new Handlers(errors, config.inferOnEventLoop());
+    RequestMetrics requestMetrics = new RequestMetrics(meters);
+    ServerBuilder sb =
+        Server.builder()
+            .http(config.port())
+            .maxRequestLength(config.maxRequestBytes())
+            .requestTimeout(Duration.ofSeconds(30))
+            .errorHandler(errors);
+    new OipService(pipeline, handlers, requestMetrics, ready::get, VERSION).bind(sb);
+    new RecordsService(pipeline, handlers, requestMetrics).bind(sb);
+    new ModelPages(pipeline.host(), handlers).bind(sb);
+    sb.route()
+        .get("/metrics")
+        .build(
+            (ctx, req) ->
+                HttpResponse.of(
+                    HttpStatus.OK,
+                    MediaType.parse("text/plain; version=0.0.4; charset=utf-8"),
+                    meters.scrape()));
+    Server server = sb.build();
+    SlipwayServer s = new SlipwayServer(server, registry, host, features, meters);
+    try {
+      server.start().join();
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    for (RegisteredModel m : registry.models()) {
+      try {
+        host.get(m.name(), null);
+      } catch (RuntimeException e) {
+        log.warn("model {} could not be loaded: {}", m.name(), e.getMessage());
+      }
+    }
+    ready.set(true);
+    log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
+    return s;
+  }
+
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  public ModelRegistry registry() {
+    return registry;
+  }
+
+  public ModelHost host() {
+    return host;
+  }
+
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  @Override
+  public void close() {
+    server.stop().join();
+    host.close();
+    features.close();
+    registry.close();
+    meters.close();
+  }
+}

@@ -1,0 +1,334 @@
+package dev.slipway.serving;
+
+import dev.slipway.api.DataType;
+import dev.slipway.api.Field;
+import dev.slipway.api.InvalidInputException;
+import dev.slipway.api.Record;
+import dev.slipway.api.Signature;
+import dev.slipway.api.Tensor;
+import dev.slipway.api.TensorSpec;
+import dev.slipway.api.codec.Columns;
+import dev.slipway.api.codec.RecordCodec;
+import dev.slipway.serving.enrich.EnrichSpec;
+import dev.slipway.serving.host.ModelHost;
+import dev.slipway.serving.host.ServedModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The one online request path: validate → enrich → preprocess → infer → postprocess. Every protocol
+ * adapter builds an {@link InferenceRequest} and calls {@link #run}; every stage is timed in the
+ * {@code slipway.stage.duration} histogram by model, version and stage.
+ *
+ * <p>Thread-safe and stateless per request.
+ */
+public final class Pipeline {
+  private final ModelHost host;
+  private final MeterRegistry meters;
+  private final Function<String, EnrichSpec> enrich;
+  private final Limits limits;
+  private final Map<ServedModel, Timer[]> timers = new ConcurrentHashMap<>();
+
+  /** Request size limits. */
+  public record Limits(int maxRecords, long maxElements) {
+    public static Limits defaults() {
+      return new Limits(10_000, 10_000_000);
+    }
+  }
+
+  /**
+   * @param enrich the enrich spec of a model by name, or null when the model is not enriched
+   */
+  public Pipeline(
+      ModelHost host, MeterRegistry meters, Function<String, EnrichSpec> enrich, Limits limits) {
+    this.host = host;
+    this.meters = meters;
+    this.enrich = enrich;
+    this.limits = limits;
+  }
+
+  public ModelHost host() {
+    return host;
+  }
+
+  /**
+   * Answers one request.
+   *
+   * @throws dev.slipway.api.SlipwayException subtypes as documented there; nothing else escapes for
+   *     bad input
+   */
+  public InferenceResult run(InferenceRequest request) {
+    long start = System.nanoTime();
+    // validate: the model exists, the request fits it and the limits
+    ServedModel model = host.get(request.model(), request.version());
+    Timer[] stage = timers.computeIfAbsent(model, this::timersFor);
+    List<Record> records = null;
+    Map<String, Tensor> inputs = null;
+    int rows;
+    if (request.recordMode()) {
+      requireCodec(model);
+      records = request.records();
+      rows = records.size();
+      checkRows(rows, "records");
+    } else if (model.tabular()) {
+      records = Columns.toRecords(castColumns(model, request.tensors()), "inputs");
+      rows = records.size();
+      checkRows(rows, "inputs");
+    } else {
+      inputs = checkTensors(model.predictor().signature(), request.tensors());
+      rows = inputs.isEmpty() ? 0 : (int) inputs.values().iterator().next().shape()[0];
+    }
+    Set<String> outputs = checkOutputs(model.publicSignature(), request.outputs());
+    long t = lap(stage, Stage.VALIDATE, start);
+
+    // enrich: fill features a record lacks from the model's feature source
+    if (records != null) {
+      records = enrich(model, records);
+      t = lap(stage, Stage.ENRICH, t);
+    }
+
+    // preprocess: rows to the model's input tensors (lossless casts only)
+    Set<String> wanted = outputs;
+    if (records != null) {
+      inputs = model.codec().orElseThrow().encode(records);
+      wanted = model.tabular() ? Set.of() : outputs;
+    }
+    t = lap(stage, Stage.PREPROCESS, t);
+
+    // infer
+    Map<String, Tensor> raw = model.predictor().infer(inputs, wanted);
+    t = lap(stage, Stage.INFER, t);
+
+    // postprocess: the model's outputs to the public columns, the selection applied
+    Map<String, Tensor> out = records != null ? model.codec().orElseThrow().decode(raw, rows) : raw;
+    if (!outputs.isEmpty()) {
+      Map<String, Tensor> selected = new LinkedHashMap<>();
+      for (Map.Entry<String, Tensor> e : out.entrySet()) {
+        if (outputs.contains(e.getKey())) {
+          selected.put(e.getKey(), e.getValue());
+        }
+      }
+      out = selected;
+    }
+    lap(stage, Stage.POSTPROCESS, t);
+    return new InferenceResult(model.name(), model.number(), request.id(), rows, out);
+  }
+
+  private static long lap(Timer[] timers, Stage stage, long since) {
+    long now = System.nanoTime();
+    timers[stage.ordinal()].record(now - since, TimeUnit.NANOSECONDS);
+    return now;
+  }
+
+  private Timer[] timersFor(ServedModel m) {
+    Timer[] t = new Timer[Stage.values().length];
+    for (Stage s : Stage.values()) {
+      t[s.ordinal()] =
+          Timer.builder("slipway.stage.duration")
+              .description("Time spent in one pipeline stage")
+              .tag("model", m.name())
+              .tag("version", Integer.toString(m.number()))
+              .tag("stage", s.label())
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofNanos(1_000))
+              .maximumExpectedValue(Duration.ofSeconds(10))
+              .register(meters);
+    }
+    return t;
+  }
+
+  private void checkRows(int rows, String field) {
+    if (rows == 0) {
+      throw InvalidInputException.of(field, "[]", "at least one record");
+    }
+    if (rows > limits.maxRecords()) {
+      throw InvalidInputException.of(
+          field, rows + " records", "at most " + limits.maxRecords() + " records per request");
+    }
+  }
+
+  private static RecordCodec requireCodec(ServedModel model) {
+    return model
+        .codec()
+        .orElseThrow(
+            () ->
+                InvalidInputException.of(
+                    "records",
+                    "records",
+                    "tensors: model '"
+                        + model.name()
+                        + "' takes inputs "
+                        + model.predictor().signature().inputs()
+                        + " that are not columns; use POST /v2/models/"
+                        + model.name()
+                        + "/infer"));
+  }
+
+  /** Tabular model in tensor mode: each input is a column named after a field. */
+  private List<Tensor> castColumns(ServedModel model, List<Tensor> tensors) {
+    Signature sig = model.publicSignature();
+    Set<String> given = new HashSet<>();
+    List<Tensor> out = new ArrayList<>(tensors.size());
+    for (int k = 0; k < tensors.size(); k++) {
+      Tensor t = tensors.get(k);
+      TensorSpec spec = known(sig, t, k, given);
+      out.add(TensorCasts.cast(t, spec.type(), "inputs[" + k + "].datatype"));
+    }
+    boolean enriched = enrich.apply(model.name()) != null;
+    for (Field f : model.codec().orElseThrow().schema().fields()) {
+      if (!given.contains(f.name()) && !f.nullable() && !enriched) {
+        throw InvalidInputException.missing(
+            "inputs", "an input named '" + f.name() + "' (" + f.type() + ")");
+      }
+    }
+    return out;
+  }
+
+  /** Raw model in tensor mode: names, types and shapes must fit the model's declared inputs. */
+  private Map<String, Tensor> checkTensors(Signature sig, List<Tensor> tensors) {
+    Set<String> given = new HashSet<>();
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    long rows = -1;
+    long elements = 0;
+    for (int k = 0; k < tensors.size(); k++) {
+      Tensor t = tensors.get(k);
+      TensorSpec spec = known(sig, t, k, given);
+      if (!spec.accepts(t.shape())) {
+        throw InvalidInputException.of(
+            "inputs[" + k + "].shape",
+            Arrays.toString(t.shape()),
+            "a shape fitting "
+                + Arrays.toString(spec.shape())
+                + " (-1 is any size) for input '"
+                + t.name()
+                + "'");
+      }
+      if (t.shape().length > 0 && spec.shape().length > 0 && spec.shape()[0] < 0) {
+        if (rows >= 0 && t.shape()[0] != rows) {
+          throw InvalidInputException.of(
+              "inputs[" + k + "].shape",
+              Arrays.toString(t.shape()),
+              "the same batch size (" + rows + ") as the other inputs");
+        }
+        rows = t.shape()[0];
+      }
+      elements += t.size();
+      out.put(t.name(), TensorCasts.cast(t, spec.type(), "inputs[" + k + "].datatype"));
+    }
+    if (elements > limits.maxElements()) {
+      throw InvalidInputException.of(
+          "inputs",
+          elements + " elements",
+          "at most " + limits.maxElements() + " elements per request");
+    }
+    for (TensorSpec spec : sig.inputs()) {
+      if (!given.contains(spec.name())) {
+        throw InvalidInputException.missing(
+            "inputs", "an input named '" + spec.name() + "' (" + spec + ")");
+      }
+    }
+    return out;
+  }
+
+  private static TensorSpec known(Signature sig, Tensor t, int k, Set<String> given) {
+    TensorSpec spec =
+        sig.input(t.name())
+            .orElseThrow(
+                () ->
+                    InvalidInputException.of(
+                        "inputs[" + k + "].name",
+                        t.name(),
+                        "one of " + sig.inputs().stream().map(TensorSpec::name).toList()));
+    if (!given.add(t.name())) {
+      throw InvalidInputException.of("inputs[" + k + "].name", t.name(), "each input only once");
+    }
+    return spec;
+  }
+
+  private static Set<String> checkOutputs(Signature sig, Set<String> outputs) {
+    for (String o : outputs) {
+      if (sig.output(o).isEmpty()) {
+        throw InvalidInputException.of(
+            "outputs", o, "one of " + sig.outputs().stream().map(TensorSpec::name).toList());
+      }
+    }
+    return outputs;
+  }
+
+  private List<Record> enrich(ServedModel model, List<Record> records) {
+    EnrichSpec spec = enrich.apply(model.name());
+    if (spec == null) {
+      return records;
+    }
+    List<Field> fields = model.codec().orElseThrow().schema().fields();
+    List<String> keys = new ArrayList<>();
+    List<Integer> rowsToFill = new ArrayList<>();
+    Set<String> missing = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < records.size(); i++) {
+      Record r = records.get(i);
+      boolean lacks = false;
+      for (Field f : fields) {
+        if (!r.has(f.name())) {
+          missing.add(f.name());
+          lacks = true;
+        }
+      }
+      Object key = r.get(spec.entityField());
+      if (lacks && key != null) {
+        keys.add(String.valueOf(key));
+        rowsToFill.add(i);
+      }
+    }
+    if (keys.isEmpty()) {
+      return records;
+    }
+    List<Map<String, String>> found = spec.source().fetch(keys, missing);
+    List<Record> out = new ArrayList<>(records);
+    for (int j = 0; j < rowsToFill.size(); j++) {
+      int i = rowsToFill.get(j);
+      Record r = records.get(i);
+      Map<String, Object> add = new HashMap<>();
+      for (Field f : fields) {
+        String stored = found.get(j).get(f.name());
+        if (!r.has(f.name()) && stored != null) {
+          Object typed = typed(f.type(), stored);
+          if (typed != null) {
+            add.put(f.name(), typed);
+          }
+        }
+      }
+      out.set(i, r.with(add));
+    }
+    return out;
+  }
+
+  /** A stored feature value typed by the field; null (left missing) if it does not parse. */
+  private static Object typed(DataType type, String stored) {
+    try {
+      if (type == DataType.BYTES) {
+        return stored;
+      }
+      if (type == DataType.BOOL) {
+        return Boolean.parseBoolean(stored);
+      }
+      if (type.isIntegral()) {
+        return Long.parseLong(stored.trim());
+      }
+      return Double.parseDouble(stored.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}
