@@ -1,5 +1,6 @@
 package dev.slipway.cli;
 
+import dev.slipway.api.SlipwayException;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
 import dev.slipway.registry.RegisteredModel;
@@ -8,7 +9,6 @@ import dev.slipway.server.SlipwayServer;
 import dev.slipway.server.config.ConfigException;
 import dev.slipway.server.config.SlipwayConfig;
 import dev.slipway.server.demo.DemoModel;
-import dev.slipway.api.SlipwayException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,6 +30,8 @@ public final class Slipway implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // Tribuo reports every training run through java.util.logging; the CLI prints its own summary.
+    java.util.logging.Logger.getLogger("org.tribuo").setLevel(java.util.logging.Level.WARNING);
     System.exit(commandLine().execute(args));
   }
 
@@ -54,10 +56,17 @@ public final class Slipway implements Runnable {
 
   /** Options every server command shares. */
   static class ServerOptions {
-    @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one)", defaultValue = "8080")
+    @Option(
+        names = "--port",
+        description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one)",
+        defaultValue = "8080")
     int port;
 
-    @Option(names = "--home", description = "Slipway home: database and artifacts (default: ${DEFAULT-VALUE}, or SLIPWAY_HOME)", defaultValue = "${env:SLIPWAY_HOME:-slipway-home}")
+    @Option(
+        names = "--home",
+        description =
+            "Slipway home: database and artifacts (default: ${DEFAULT-VALUE}, or SLIPWAY_HOME)",
+        defaultValue = "${env:SLIPWAY_HOME:-slipway-home}")
     Path home;
 
     @Option(names = "--config", description = "a slipway.yaml file")
@@ -82,7 +91,15 @@ public final class Slipway implements Runnable {
     String base = "http://127.0.0.1:" + server.port();
     out.println("Slipway is serving on " + base + "/");
     for (RegisteredModel m : server.registry().models()) {
-      out.println("  " + m.name() + " (version " + m.latestVersion() + "): form and API console at " + base + "/ui/models/" + m.name());
+      out.println(
+          "  "
+              + m.name()
+              + " (version "
+              + m.latestVersion()
+              + "): form and API console at "
+              + base
+              + "/ui/models/"
+              + m.name());
     }
     out.println("  Open Inference Protocol: " + base + "/v2   metrics: " + base + "/metrics");
     out.println("Press Ctrl-C to stop.");
@@ -91,14 +108,24 @@ public final class Slipway implements Runnable {
     return 0;
   }
 
-  @Command(name = "demo", mixinStandardHelpOptions = true, description = "Generate the ad-click data, train and register the model as 'ad-click' (once), then serve.")
+  @Command(
+      name = "demo",
+      mixinStandardHelpOptions = true,
+      description =
+          "Generate the ad-click data, train and register the model as 'ad-click' (once), then serve.")
   static final class Demo implements Callable<Integer> {
     @CommandLine.Mixin ServerOptions server = new ServerOptions();
 
-    @Option(names = "--seed", description = "seed of the data and the training (default: ${DEFAULT-VALUE})", defaultValue = "42")
+    @Option(
+        names = "--seed",
+        description = "seed of the data and the training (default: ${DEFAULT-VALUE})",
+        defaultValue = "42")
     long seed;
 
-    @Option(names = "--rows", description = "rows of generated data (default: ${DEFAULT-VALUE})", defaultValue = "50000")
+    @Option(
+        names = "--rows",
+        description = "rows of generated data (default: ${DEFAULT-VALUE})",
+        defaultValue = "50000")
     int rows;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -112,7 +139,14 @@ public final class Slipway implements Runnable {
         out.flush();
         DemoModel.ensureRegistered(registry, seed, rows)
             .ifPresentOrElse(
-                v -> out.println("Trained and registered " + v.name() + " version " + v.version() + ": " + metrics(v)),
+                v ->
+                    out.println(
+                        "Trained and registered "
+                            + v.name()
+                            + " version "
+                            + v.version()
+                            + ": "
+                            + metrics(v)),
                 () -> out.println("The ad-click model is already registered; serving it."));
       }
       return serveUntilStopped(config, out);
@@ -122,12 +156,18 @@ public final class Slipway implements Runnable {
   static String metrics(ModelVersion v) {
     StringBuilder b = new StringBuilder();
     for (Map.Entry<String, Double> e : v.metrics().entrySet()) {
-      b.append(e.getKey()).append('=').append(String.format(java.util.Locale.ROOT, "%.4g", e.getValue())).append(' ');
+      b.append(e.getKey())
+          .append('=')
+          .append(String.format(java.util.Locale.ROOT, "%.4g", e.getValue()))
+          .append(' ');
     }
     return b.toString().trim();
   }
 
-  @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve every registered model.")
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = "Serve every registered model.")
   static final class Serve implements Callable<Integer> {
     @CommandLine.Mixin ServerOptions server = new ServerOptions();
 
@@ -139,7 +179,11 @@ public final class Slipway implements Runnable {
     }
   }
 
-  @Command(name = "models", mixinStandardHelpOptions = true, description = "List and register models.", subcommands = {Models.ListModels.class, Models.Register.class})
+  @Command(
+      name = "models",
+      mixinStandardHelpOptions = true,
+      description = "List and register models.",
+      subcommands = {Models.ListModels.class, Models.Register.class})
   static final class Models implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -149,11 +193,17 @@ public final class Slipway implements Runnable {
     }
 
     static class HomeOption {
-      @Option(names = "--home", description = "Slipway home (default: ${DEFAULT-VALUE}, or SLIPWAY_HOME)", defaultValue = "${env:SLIPWAY_HOME:-slipway-home}")
+      @Option(
+          names = "--home",
+          description = "Slipway home (default: ${DEFAULT-VALUE}, or SLIPWAY_HOME)",
+          defaultValue = "${env:SLIPWAY_HOME:-slipway-home}")
       Path home;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List registered models and their versions.")
+    @Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        description = "List registered models and their versions.")
     static final class ListModels implements Callable<Integer> {
       @CommandLine.Mixin HomeOption home = new HomeOption();
 
@@ -164,12 +214,17 @@ public final class Slipway implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         try (ModelRegistry registry = ModelRegistry.embedded(home.home)) {
           if (registry.models().isEmpty()) {
-            out.println("No models registered in " + home.home + ". Try: slipway demo, or slipway models register.");
+            out.println(
+                "No models registered in "
+                    + home.home
+                    + ". Try: slipway demo, or slipway models register.");
           }
           for (RegisteredModel m : registry.models()) {
             out.println(m.name());
             for (ModelVersion v : registry.versions(m.name())) {
-              out.printf("  version %d  %s  %s  %s  %s%n", v.version(), v.format(), v.sha256().substring(0, 12), v.createdAt(), metrics(v));
+              out.printf(
+                  "  version %d  %s  %s  %s  %s%n",
+                  v.version(), v.format(), v.sha256().substring(0, 12), v.createdAt(), metrics(v));
             }
           }
         }
@@ -177,17 +232,26 @@ public final class Slipway implements Runnable {
       }
     }
 
-    @Command(name = "register", mixinStandardHelpOptions = true, description = "Register a model file as a new version.")
+    @Command(
+        name = "register",
+        mixinStandardHelpOptions = true,
+        description = "Register a model file as a new version.")
     static final class Register implements Callable<Integer> {
       @CommandLine.Mixin HomeOption home = new HomeOption();
 
-      @Option(names = "--name", required = true, description = "model name: letters, digits, '_', '-', '.'")
+      @Option(
+          names = "--name",
+          required = true,
+          description = "model name: letters, digits, '_', '-', '.'")
       String name;
 
       @Parameters(index = "0", paramLabel = "FILE", description = "the model file, e.g. model.onnx")
       Path file;
 
-      @Option(names = "--format", description = "model format (default: ${DEFAULT-VALUE})", defaultValue = "onnx")
+      @Option(
+          names = "--format",
+          description = "model format (default: ${DEFAULT-VALUE})",
+          defaultValue = "onnx")
       String format;
 
       @Option(names = "--description", description = "a short description")
@@ -203,12 +267,32 @@ public final class Slipway implements Runnable {
               .map(java.util.ServiceLoader.Provider::get)
               .filter(f -> f.name().equals(format))
               .findFirst()
-              .orElseThrow(() -> dev.slipway.api.InvalidInputException.of("--format", format, "a known model format such as onnx"))
+              .orElseThrow(
+                  () ->
+                      dev.slipway.api.InvalidInputException.of(
+                          "--format", format, "a known model format such as onnx"))
               .load(file, dev.slipway.api.ModelFormat.LoadOptions.defaults())
               .close();
           ModelVersion v =
-              registry.register(new Registration(name, file, format, null, Map.of(), description, System.getProperty("user.name", "cli")));
-          spec.commandLine().getOut().println("Registered " + v.name() + " version " + v.version() + " (sha256 " + v.sha256() + ")");
+              registry.register(
+                  new Registration(
+                      name,
+                      file,
+                      format,
+                      null,
+                      Map.of(),
+                      description,
+                      System.getProperty("user.name", "cli")));
+          spec.commandLine()
+              .getOut()
+              .println(
+                  "Registered "
+                      + v.name()
+                      + " version "
+                      + v.version()
+                      + " (sha256 "
+                      + v.sha256()
+                      + ")");
         }
         return 0;
       }
