@@ -19,13 +19,13 @@
 # (installed with apt-get when absent).
 #
 # Settings (environment): MODES="pool eventloop"  CONNS="1 4 16 64"  DURATION=10  RATE_DURATION=15
-#   WARMUP=5  SERVER_JAVA_OPTS=""  BUDGET_SECONDS=570 (phases that would start after it are skipped)
+#   WARMUP=5  SERVER_JAVA_OPTS=""  SLIPWAY_JAR=slipway-cli/target/slipway.jar  BUDGET_SECONDS=570 (phases that would start after it are skipped)
 # Defaults take about 7 minutes on 2 cores.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/slipway-bench/load"
-CLI_JAR="$ROOT/slipway-cli/target/slipway.jar"
+CLI_JAR=${SLIPWAY_JAR:-"$ROOT/slipway-cli/target/slipway.jar"}
 BENCH_JAR="$ROOT/slipway-bench/target/benchmarks.jar"
 OUT="$ROOT/slipway-bench/target/load"
 MODES=${MODES:-"pool eventloop"}
@@ -94,7 +94,10 @@ start_server() {
   SERVER_PID=$!
   PORT=""
   for _ in $(seq 1 600); do
-    kill -0 "$SERVER_PID" 2>/dev/null || die "server exited; see $log"
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      tail -n 5 "$log" >&2
+      die "server exited; see $log"
+    fi
     PORT=$(sed -n 's|.*serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" | head -1)
     if [[ -n $PORT ]] && curl -fsS "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null 2>&1; then
       echo "server ($mode, inferOnEventLoop=$onloop) ready on port $PORT after ${SECONDS}s of the run"

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,8 +163,7 @@ public record SlipwayConfig(
       if (!models.isObject()) {
         problems.add("models: expected a map of model name to settings");
       } else {
-        for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : models.properties()) {
           String base = "models." + e.getKey();
           r.allowed(base, Set.of("enrich"));
           r.allowed(base + ".enrich", Set.of("entityField"));

@@ -22,7 +22,6 @@ import dev.slipway.serving.host.ServedModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,8 +145,7 @@ public final class RecordsService {
             "records[" + i + "]", row.toString(), "an object of feature values");
       }
       Map<String, Object> values = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : row.properties()) {
         JsonNode v = e.getValue();
         Object value;
         if (v.isNull()) {
