@@ -242,6 +242,14 @@ public final class ModelPages {
     return page(name, b.toString());
   }
 
+  /** Whole numbers as such (row counts), others to four significant digits. */
+  public static String number(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    return String.format(java.util.Locale.ROOT, "%.4g", v);
+  }
+
   private static String jsString(String s) {
     return s.replace("\\", "\\\\").replace("'", "\\'").replace("<", "\\u003c");
   }
