@@ -10,6 +10,7 @@ import dev.slipway.api.TensorSpec;
 import dev.slipway.api.codec.Columns;
 import dev.slipway.api.codec.RecordCodec;
 import dev.slipway.serving.enrich.EnrichSpec;
+import dev.slipway.serving.host.Lease;
 import dev.slipway.serving.host.ModelHost;
 import dev.slipway.serving.host.ServedModel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +40,7 @@ public final class Pipeline {
   private final MeterRegistry meters;
   private final Function<String, EnrichSpec> enrich;
   private final Limits limits;
-  private final Map<ServedModel, Timer[]> timers = new ConcurrentHashMap<>();
+  private final Map<String, Timer[]> timers = new ConcurrentHashMap<>();
 
   /** Request size limits. */
   public record Limits(int maxRecords, long maxElements) {
@@ -71,9 +72,16 @@ public final class Pipeline {
    */
   public InferenceResult run(InferenceRequest request) {
     long start = System.nanoTime();
-    // validate: the model exists, the request fits it and the limits
-    ServedModel model = host.get(request.model(), request.version());
-    Timer[] stage = timers.computeIfAbsent(model, this::timersFor);
+    // validate: the model exists, the request fits it and the limits. The lease keeps the version
+    // loaded until this request is answered, even if a swap replaces it meanwhile.
+    try (Lease lease = host.acquire(request.model(), request.version())) {
+      return run(request, lease.model(), start);
+    }
+  }
+
+  private InferenceResult run(InferenceRequest request, ServedModel model, long start) {
+    Timer[] stage =
+        timers.computeIfAbsent(model.name() + "/" + model.number(), k -> timersFor(model));
     List<Record> records = null;
     Map<String, Tensor> inputs = null;
     int rows;

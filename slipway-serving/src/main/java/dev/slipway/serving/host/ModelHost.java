@@ -10,86 +10,249 @@ import dev.slipway.api.codec.RecordCodec;
 import dev.slipway.api.codec.TabularCodec;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Keeps registered model versions loaded. A version is loaded on first use (or by {@link #load})
- * and stays loaded until {@link #close}; a request without a version gets the latest registered
- * one, re-read from the registry on {@link #refresh}.
+ * Keeps model versions loaded and routes references to them.
  *
- * <p>Thread-safe. Loading one version does not block requests to versions already loaded.
+ * <p>A reference is {@code name} (the model's default version), {@code name@alias} or {@code
+ * name/3}. The first request for a reference resolves it through the registry and loads the
+ * version; later ones find it in the route table. {@link #refresh} re-resolves every route: when a
+ * reference now names another version, that version is loaded and warmed up off the request path,
+ * then the route is swapped atomically. The old version keeps serving the requests already holding
+ * a {@link Lease}, stays loaded (warm, for an immediate rollback) for {@code keepWarm}, and is
+ * unloaded once no route names it and no lease is open. A version that fails to load leaves the
+ * route as it was; {@link #routeStatus} says why.
+ *
+ * <p>Thread-safe. Loading one version never blocks requests to versions already loaded.
  */
 public final class ModelHost implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ModelHost.class);
+
   private final ModelRegistry registry;
+  private final Function<String, ModelVersion> resolver;
   private final Map<String, ModelFormat> formats = new ConcurrentHashMap<>();
   private final ModelFormat.LoadOptions options;
-  private final Map<String, ServedModel> loaded = new ConcurrentHashMap<>();
-  private final Map<String, Integer> latest = new ConcurrentHashMap<>();
+  private final Duration keepWarm;
+  private final LongSupplier nanoClock;
+  private final Map<String, Loaded> versions = new ConcurrentHashMap<>();
+  private final Map<String, Loaded> routes = new ConcurrentHashMap<>();
+  private final Map<String, String> routeErrors = new ConcurrentHashMap<>();
 
   public ModelHost(ModelRegistry registry, ModelFormat.LoadOptions options) {
+    this(registry, defaultResolver(registry), options, Duration.ofMinutes(5), System::nanoTime);
+  }
+
+  /**
+   * @param resolver the version a reference names now (throws ModelNotFoundException)
+   * @param keepWarm how long a version replaced in its route stays loaded for a rollback
+   * @param nanoClock a monotonic clock (System::nanoTime outside tests)
+   */
+  public ModelHost(
+      ModelRegistry registry,
+      Function<String, ModelVersion> resolver,
+      ModelFormat.LoadOptions options,
+      Duration keepWarm,
+      LongSupplier nanoClock) {
     this.registry = registry;
+    this.resolver = resolver;
     this.options = options;
+    this.keepWarm = keepWarm;
+    this.nanoClock = nanoClock;
     for (ModelFormat f : ServiceLoader.load(ModelFormat.class)) {
       formats.put(f.name(), f);
     }
+  }
+
+  /** {@code name} → latest version, {@code name/3} → version 3. */
+  static Function<String, ModelVersion> defaultResolver(ModelRegistry registry) {
+    return ref -> {
+      int slash = ref.lastIndexOf('/');
+      if (slash < 0) {
+        return registry.latest(ref);
+      }
+      String name = ref.substring(0, slash);
+      int v = Integer.parseInt(ref.substring(slash + 1));
+      return registry
+          .version(name, v)
+          .orElseThrow(
+              () ->
+                  new ModelNotFoundException(
+                      "model '"
+                          + name
+                          + "' has no version "
+                          + v
+                          + "; registered versions: "
+                          + registry.versions(name).stream().map(ModelVersion::version).toList()));
+    };
   }
 
   public ModelRegistry registry() {
     return registry;
   }
 
+  /** The reference string of a model name and optional version. */
+  public static String ref(String name, Integer version) {
+    return version == null ? name : name + "/" + version;
+  }
+
   /**
-   * The served model for a reference, loading it if needed.
+   * Holds the version a reference routes to for one request; close the lease when done.
    *
-   * @param version a version number, or null for the latest
-   * @throws ModelNotFoundException if the model or version is not registered
-   * @throws ModelUnavailableException if the version is registered but cannot be loaded
+   * @throws ModelNotFoundException if the reference names nothing registered
+   * @throws ModelUnavailableException if the version cannot be loaded
    */
+  public Lease acquire(String name, Integer version) {
+    String ref = ref(name, version);
+    while (true) {
+      Loaded l = routes.get(ref);
+      if (l == null) {
+        l = route(ref);
+      }
+      if (l.tryAcquire()) {
+        return l;
+      }
+      routes.remove(ref, l); // unloaded under us: resolve again
+    }
+  }
+
+  /** The model a reference routes to now, for metadata (no lease: do not run its predictor). */
   public ServedModel get(String name, Integer version) {
-    int v =
-        version != null ? version : latest.computeIfAbsent(name, n -> registry.latest(n).version());
-    ServedModel m = loaded.get(key(name, v));
-    return m != null ? m : load(name, v);
+    String ref = ref(name, version);
+    Loaded l = routes.get(ref);
+    return (l != null ? l : route(ref)).model();
   }
 
-  /** Loads a version now (idempotent) and returns it. */
+  private Loaded route(String ref) {
+    ModelVersion v = resolver.apply(ref);
+    Loaded l = load(v);
+    Loaded prior = routes.putIfAbsent(ref, l);
+    return prior != null ? prior : l;
+  }
+
+  /** Loads a version (idempotent) and warms it up. */
   public ServedModel load(String name, int version) {
-    return loaded.computeIfAbsent(key(name, version), k -> open(name, version));
+    return load(resolver.apply(ref(name, version))).model();
   }
 
-  /** Re-reads which version is the latest of a model, e.g. after a registration. */
-  public void refresh(String name) {
-    latest.remove(name);
+  private Loaded load(ModelVersion v) {
+    String key = v.name() + "/" + v.version();
+    while (true) {
+      Loaded l = versions.computeIfAbsent(key, k -> new Loaded(open(v), nanoClock.getAsLong()));
+      if (l.tryAcquire()) { // not closed by a concurrent unload
+        l.close();
+        return l;
+      }
+      versions.remove(key, l);
+    }
   }
 
-  /** Whether the version is loaded and able to answer. */
+  /**
+   * Re-resolves every route and swaps those whose reference now names another version; then unloads
+   * replaced versions whose keep-warm time is over and that no request holds.
+   *
+   * @return the references that were swapped
+   */
+  public List<String> refresh() {
+    List<String> swapped = new ArrayList<>();
+    for (Map.Entry<String, Loaded> e : new ArrayList<>(routes.entrySet())) {
+      String ref = e.getKey();
+      Loaded current = e.getValue();
+      ModelVersion target;
+      try {
+        target = resolver.apply(ref);
+      } catch (ModelNotFoundException gone) {
+        routes.remove(ref, current);
+        retire(current);
+        continue;
+      } catch (RuntimeException ex) {
+        routeErrors.put(ref, ex.getMessage());
+        continue;
+      }
+      if (target.version() == current.model().number()) {
+        continue;
+      }
+      try {
+        Loaded next = load(target);
+        if (routes.replace(ref, current, next)) {
+          swapped.add(ref);
+          routeErrors.remove(ref);
+          retire(current);
+          log.info(
+              "{} now serves version {} (was {})", ref, target.version(), current.model().number());
+        }
+      } catch (RuntimeException ex) {
+        String why =
+            "version "
+                + target.version()
+                + " failed to load; still serving version "
+                + current.model().number()
+                + ": "
+                + ex.getMessage();
+        routeErrors.put(ref, why);
+        log.warn("{}: {}", ref, why);
+      }
+    }
+    unloadRetired();
+    return swapped;
+  }
+
+  private void retire(Loaded l) {
+    if (l.retiredAtNanos < 0) {
+      l.retiredAtNanos = nanoClock.getAsLong();
+    }
+  }
+
+  private void unloadRetired() {
+    long now = nanoClock.getAsLong();
+    for (Map.Entry<String, Loaded> e : new ArrayList<>(versions.entrySet())) {
+      Loaded l = e.getValue();
+      if (l.retiredAtNanos < 0 || routes.containsValue(l)) {
+        if (routes.containsValue(l)) {
+          l.retiredAtNanos = -1;
+        }
+        continue;
+      }
+      if (now - l.retiredAtNanos >= keepWarm.toNanos() && l.tryUnload()) {
+        versions.remove(e.getKey(), l);
+        log.info("unloaded {} version {}", l.model().name(), l.model().number());
+      }
+    }
+  }
+
+  /** For each route: the version it serves, and the last error of a swap that did not happen. */
+  public Map<String, RouteStatus> routeStatus() {
+    Map<String, RouteStatus> out = new LinkedHashMap<>();
+    routes.forEach(
+        (ref, l) -> out.put(ref, new RouteStatus(ref, l.model().number(), routeErrors.get(ref))));
+    return out;
+  }
+
+  /** The serving state of one reference. */
+  public record RouteStatus(String ref, int version, String lastError) {}
+
+  /** Whether the version is loaded. */
   public boolean isLoaded(String name, int version) {
-    return loaded.containsKey(key(name, version));
+    return versions.containsKey(name + "/" + version);
   }
 
   public List<ServedModel> loaded() {
-    return new ArrayList<>(loaded.values());
+    return versions.values().stream().map(Loaded::model).toList();
   }
 
-  private ServedModel open(String name, int number) {
-    ModelVersion v =
-        registry
-            .version(name, number)
-            .orElseThrow(
-                () ->
-                    new ModelNotFoundException(
-                        "model '"
-                            + name
-                            + "' has no version "
-                            + number
-                            + "; registered versions: "
-                            + registry.versions(name).stream()
-                                .map(ModelVersion::version)
-                                .toList()));
+  private ServedModel open(ModelVersion v) {
+    String name = v.name();
+    int number = v.version();
     ModelFormat format = formats.get(v.format());
     if (format == null) {
       throw new ModelUnavailableException(
@@ -115,24 +278,23 @@ public final class ModelHost implements AutoCloseable {
           manifest.tabular() != null
               ? new TabularCodec(manifest.tabular())
               : ColumnCodec.forSignature(p.signature()).orElse(null);
-      return new ServedModel(v, p, codec, manifest.tabular() != null);
+      ServedModel m = new ServedModel(v, p, codec, manifest.tabular() != null);
+      m.warmUp();
+      return m;
     } catch (RuntimeException e) {
       p.close();
       throw new ModelUnavailableException(
-          "model '" + name + "' version " + number + " has an unusable manifest: " + e.getMessage(),
+          "model '" + name + "' version " + number + " could not be prepared: " + e.getMessage(),
           e);
     }
   }
 
-  private static String key(String name, int version) {
-    return name + "/" + version;
-  }
-
   @Override
   public void close() {
-    for (ServedModel m : loaded.values()) {
-      m.close();
+    routes.clear();
+    for (Loaded l : versions.values()) {
+      l.model().close();
     }
-    loaded.clear();
+    versions.clear();
   }
 }

@@ -1,8 +1,15 @@
 package dev.slipway.serving.host;
 
+import dev.slipway.api.DataType;
+import dev.slipway.api.Field;
 import dev.slipway.api.Predictor;
+import dev.slipway.api.Record;
+import dev.slipway.api.Schema;
 import dev.slipway.api.Signature;
+import dev.slipway.api.Tensor;
+import dev.slipway.api.TensorSpec;
 import dev.slipway.api.codec.RecordCodec;
+import dev.slipway.api.codec.TypedArrays;
 import dev.slipway.registry.ModelVersion;
 import java.util.Optional;
 
@@ -55,6 +62,63 @@ public final class ServedModel implements AutoCloseable {
   /** The inputs and outputs a caller sees (the record columns for a tabular model). */
   public Signature publicSignature() {
     return tabular ? codec.columns() : predictor.signature();
+  }
+
+  /**
+   * Runs one synthetic request (sample values from the schema, or zeros shaped like the inputs), so
+   * that the first real request does not pay for ONNX Runtime's lazy initialisation.
+   *
+   * @throws RuntimeException when the model cannot answer it
+   */
+  void warmUp() {
+    java.util.Map<String, Tensor> inputs;
+    if (codec != null) {
+      inputs = codec.encode(java.util.List.of(Record.of(sampleRecord(codec.schema()))));
+    } else {
+      inputs = new java.util.LinkedHashMap<>();
+      for (TensorSpec in : predictor.signature().inputs()) {
+        long[] shape = in.shape();
+        long n = 1;
+        for (int i = 0; i < shape.length; i++) {
+          shape[i] = shape[i] < 0 ? 1 : shape[i];
+          n *= shape[i];
+        }
+        Object data = TypedArrays.allocate(in.type(), (int) n);
+        if (data instanceof String[] s) {
+          java.util.Arrays.fill(s, "");
+        }
+        inputs.put(in.name(), new Tensor(in.name(), in.type(), shape, data));
+      }
+    }
+    predictor.infer(inputs, java.util.Set.of());
+  }
+
+  /** A plausible record for a schema: the first category, the middle of a numeric range. */
+  public static java.util.Map<String, Object> sampleRecord(Schema schema) {
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    for (Field f : schema.fields()) {
+      out.put(f.name(), sampleValue(f));
+    }
+    return out;
+  }
+
+  /**
+   * A plausible value of a field: its first category, the middle of its range, or 0/true/"text".
+   */
+  public static Object sampleValue(Field f) {
+    if (!f.domain().isEmpty()) {
+      return f.domain().get(0);
+    }
+    if (f.type() == DataType.BOOL) {
+      return true;
+    }
+    if (f.type().isNumeric()) {
+      double lo = f.min() == null ? 0 : f.min();
+      double hi = f.max() == null ? lo + 1 : f.max();
+      double mid = (lo + hi) / 2;
+      return f.type().isIntegral() ? (Object) Math.round(mid) : (Object) mid;
+    }
+    return "text";
   }
 
   @Override
