@@ -116,7 +116,7 @@ public final class Pipeline {
     t = lap(stage, Stage.PREPROCESS, t);
 
     // infer
-    Map<String, Tensor> raw = model.predictor().infer(inputs, wanted);
+    Map<String, Tensor> raw = model.infer(inputs, wanted);
     t = lap(stage, Stage.INFER, t);
 
     // postprocess: the model's outputs to the public columns, the selection applied

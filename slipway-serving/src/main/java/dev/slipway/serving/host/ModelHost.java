@@ -42,7 +42,7 @@ public final class ModelHost implements AutoCloseable {
   private final ModelRegistry registry;
   private final Function<String, ModelVersion> resolver;
   private final Map<String, ModelFormat> formats = new ConcurrentHashMap<>();
-  private final ModelFormat.LoadOptions options;
+  private final Function<String, Deployment> deployments;
   private final Duration keepWarm;
   private final LongSupplier nanoClock;
   private final Map<String, Loaded> versions = new ConcurrentHashMap<>();
@@ -50,23 +50,34 @@ public final class ModelHost implements AutoCloseable {
   private final Map<String, String> routeErrors = new ConcurrentHashMap<>();
 
   public ModelHost(ModelRegistry registry, ModelFormat.LoadOptions options) {
-    this(registry, defaultResolver(registry), options, Duration.ofMinutes(5), System::nanoTime);
+    this(
+        registry,
+        defaultResolver(registry),
+        name ->
+            new Deployment(
+                Runtime.getRuntime().availableProcessors(),
+                options.intraOpThreads(),
+                null,
+                Duration.ofSeconds(10)),
+        Duration.ofMinutes(5),
+        System::nanoTime);
   }
 
   /**
    * @param resolver the version a reference names now (throws ModelNotFoundException)
+   * @param deployments the deployment settings of a model, by name
    * @param keepWarm how long a version replaced in its route stays loaded for a rollback
    * @param nanoClock a monotonic clock (System::nanoTime outside tests)
    */
   public ModelHost(
       ModelRegistry registry,
       Function<String, ModelVersion> resolver,
-      ModelFormat.LoadOptions options,
+      Function<String, Deployment> deployments,
       Duration keepWarm,
       LongSupplier nanoClock) {
     this.registry = registry;
     this.resolver = resolver;
-    this.options = options;
+    this.deployments = deployments;
     this.keepWarm = keepWarm;
     this.nanoClock = nanoClock;
     for (ModelFormat f : ServiceLoader.load(ModelFormat.class)) {
@@ -265,9 +276,12 @@ public final class ModelHost implements AutoCloseable {
               + "', which this server cannot load; known: "
               + formats.keySet());
     }
+    Deployment deployment = deployments.apply(name);
     Predictor p;
     try {
-      p = format.load(registry.artifactPath(v), options);
+      p =
+          format.load(
+              registry.artifactPath(v), new ModelFormat.LoadOptions(deployment.intraOpThreads()));
     } catch (SlipwayException e) {
       throw new ModelUnavailableException(
           "model '" + name + "' version " + number + " failed to load: " + e.getMessage(), e);
@@ -278,9 +292,16 @@ public final class ModelHost implements AutoCloseable {
           manifest.tabular() != null
               ? new TabularCodec(manifest.tabular())
               : ColumnCodec.forSignature(p.signature()).orElse(null);
-      ServedModel m = new ServedModel(v, p, codec, manifest.tabular() != null);
-      m.warmUp();
+      ServedModel m = new ServedModel(v, p, codec, manifest.tabular() != null, deployment);
+      try {
+        m.warmUp();
+      } catch (RuntimeException e) {
+        m.close();
+        throw e;
+      }
       return m;
+    } catch (ModelUnavailableException e) {
+      throw e;
     } catch (RuntimeException e) {
       p.close();
       throw new ModelUnavailableException(

@@ -23,11 +23,94 @@ public final class ServedModel implements AutoCloseable {
   private final RecordCodec codec;
   private final boolean tabular;
 
+  private final Deployment deployment;
+  private final java.util.concurrent.Semaphore slots;
+  private final dev.slipway.serving.batching.DynamicBatcher batcher;
+
   ServedModel(ModelVersion version, Predictor predictor, RecordCodec codec, boolean tabular) {
+    this(version, predictor, codec, tabular, Deployment.defaults());
+  }
+
+  ServedModel(
+      ModelVersion version,
+      Predictor predictor,
+      RecordCodec codec,
+      boolean tabular,
+      Deployment deployment) {
     this.version = version;
     this.predictor = predictor;
     this.codec = codec;
     this.tabular = tabular;
+    this.deployment = deployment;
+    this.slots = new java.util.concurrent.Semaphore(deployment.instances());
+    boolean batchable =
+        deployment.batching() != null
+            && java.util.stream.Stream.concat(
+                    predictor.signature().inputs().stream(),
+                    predictor.signature().outputs().stream())
+                .allMatch(s -> s.shape().length > 0 && s.shape()[0] < 0);
+    this.batcher =
+        batchable
+            ? new dev.slipway.serving.batching.DynamicBatcher(
+                predictor,
+                deployment.batching().maxBatchSize(),
+                deployment.batching().maxQueueDelay(),
+                deployment.instances(),
+                version.name() + "-" + version.version())
+            : null;
+  }
+
+  public Deployment deployment() {
+    return deployment;
+  }
+
+  /** Whether calls go through the dynamic batcher (batching set and every dimension 0 dynamic). */
+  public boolean batching() {
+    return batcher != null;
+  }
+
+  /**
+   * Runs the model under its deployment settings: through the dynamic batcher when it has one,
+   * otherwise directly with at most {@code instances} calls at once.
+   *
+   * @throws dev.slipway.api.ModelUnavailableException when the latency budget runs out waiting
+   */
+  public java.util.Map<String, Tensor> infer(
+      java.util.Map<String, Tensor> inputs, java.util.Set<String> outputs) {
+    if (batcher != null) {
+      java.util.Map<String, Tensor> all = batcher.infer(inputs, deployment.latencyBudget());
+      if (outputs.isEmpty()) {
+        return all;
+      }
+      java.util.Map<String, Tensor> selected = new java.util.LinkedHashMap<>();
+      all.forEach(
+          (k, v) -> {
+            if (outputs.contains(k)) {
+              selected.put(k, v);
+            }
+          });
+      return selected;
+    }
+    try {
+      if (!slots.tryAcquire(
+          deployment.latencyBudget().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        throw new dev.slipway.api.ModelUnavailableException(
+            "model '"
+                + name()
+                + "' is busy: no free instance within its latency budget of "
+                + deployment.latencyBudget().toMillis()
+                + " ms");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new dev.slipway.api.ModelUnavailableException(
+          "interrupted while waiting for the model", e);
+    }
+    try {
+      return predictor.infer(inputs, outputs);
+    } finally {
+      slots.release();
+    }
   }
 
   public String name() {
@@ -123,6 +206,9 @@ public final class ServedModel implements AutoCloseable {
 
   @Override
   public void close() {
+    if (batcher != null) {
+      batcher.close();
+    }
     predictor.close();
   }
 }

@@ -3,7 +3,6 @@ package dev.slipway.serving.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.api.DataType;
-import dev.slipway.api.ModelFormat;
 import dev.slipway.api.Record;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
@@ -66,7 +65,7 @@ class HotSwapTest {
           }
           return ModelHost.defaultResolver(registry).apply(ref);
         },
-        ModelFormat.LoadOptions.defaults(),
+        name -> Deployment.defaults(),
         keepWarm,
         nanos::get);
   }
