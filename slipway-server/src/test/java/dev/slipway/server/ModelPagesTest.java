@@ -49,6 +49,8 @@ class ModelPagesTest {
     }
     assertThat(html).contains("<select id=\"f-device\"").contains("<option>tablet</option>");
     assertThat(html).contains("type=\"number\"").contains("min=\"0.0\" max=\"23.0\"");
+    // the training range is a hint, not a limit: the browser must still send other values
+    assertThat(html).contains("<form id=\"try\" novalidate>").contains("training range 0 to 23");
   }
 
   @Test

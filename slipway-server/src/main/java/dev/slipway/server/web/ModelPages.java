@@ -113,21 +113,17 @@ public final class ModelPages {
         .append(esc(v.format()))
         .append("</span></h1>");
     if (!v.metrics().isEmpty()) {
-      b.append("<p class=\"hint\">Held-out metrics: ");
-      v.metrics()
-          .forEach(
-              (k, val) ->
-                  b.append(esc(k))
-                      .append(" = ")
-                      .append(esc(String.format(java.util.Locale.ROOT, "%.4g", val)))
-                      .append("; "));
-      b.append("</p>");
+      List<String> shown = new ArrayList<>();
+      v.metrics().forEach((k, val) -> shown.add(esc(k) + " = " + esc(number(val))));
+      b.append("<p class=\"hint\">Held-out metrics: ")
+          .append(String.join("; ", shown))
+          .append("</p>");
     }
     Map<String, Object> sample = new LinkedHashMap<>();
     if (m.codec().isPresent()) {
-      b.append("<h2>Try it</h2><form id=\"try\">");
+      b.append("<h2>Try it</h2><form id=\"try\" novalidate>");
       for (Field f : m.codec().get().schema().fields()) {
-        Object value = sampleValue(f);
+        Object value = ServedModel.sampleValue(f);
         sample.put(f.name(), value);
         b.append("<label for=\"f-")
             .append(esc(f.name()))
@@ -257,28 +253,15 @@ public final class ModelPages {
   private static String hint(Field f) {
     StringBuilder h = new StringBuilder(f.type().name());
     if (f.min() != null || f.max() != null) {
-      h.append(", training range ").append(f.min()).append(" to ").append(f.max());
+      h.append(", training range ")
+          .append(f.min() == null ? "?" : number(f.min()))
+          .append(" to ")
+          .append(f.max() == null ? "?" : number(f.max()));
     }
     if (!f.description().isEmpty()) {
       h.append(" · ").append(f.description());
     }
     return h.toString();
-  }
-
-  static Object sampleValue(Field f) {
-    if (!f.domain().isEmpty()) {
-      return f.domain().get(0);
-    }
-    if (f.type() == DataType.BOOL) {
-      return true;
-    }
-    if (f.type().isNumeric()) {
-      double lo = f.min() == null ? 0 : f.min();
-      double hi = f.max() == null ? lo + 1 : f.max();
-      double mid = (lo + hi) / 2;
-      return f.type().isIntegral() ? (Object) Math.round(mid) : (Object) mid;
-    }
-    return "text";
   }
 
   private static Map<String, Object> oipSample(ServedModel m, Map<String, Object> record) {
@@ -298,7 +281,8 @@ public final class ModelPages {
       Object value =
           record.containsKey(spec.name())
               ? record.get(spec.name())
-              : sampleValue(new Field(spec.name(), spec.type(), false, null, null, List.of(), ""));
+              : ServedModel.sampleValue(
+                  new Field(spec.name(), spec.type(), false, null, null, List.of(), ""));
       List<Object> data = new ArrayList<>();
       for (long i = 0; i < Math.min(n, 4096); i++) {
         data.add(value);
