@@ -5,7 +5,6 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import dev.slipway.api.ModelFormat;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.RegisteredModel;
 import dev.slipway.server.config.SlipwayConfig;
@@ -13,6 +12,7 @@ import dev.slipway.server.http.Handlers;
 import dev.slipway.server.http.HttpErrors;
 import dev.slipway.server.http.OipService;
 import dev.slipway.server.http.RecordsService;
+import dev.slipway.server.http.RegistryService;
 import dev.slipway.server.http.RequestMetrics;
 import dev.slipway.server.web.ModelPages;
 import dev.slipway.serving.Pipeline;
@@ -28,6 +28,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,13 @@ public final class SlipwayServer implements AutoCloseable {
   private final ModelHost host;
   private final FeatureSource features;
   private final PrometheusMeterRegistry meters;
+  private final ScheduledExecutorService watcher =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "slipway-registry-watch");
+            t.setDaemon(true);
+            return t;
+          });
 
   private SlipwayServer(
       Server server,
@@ -68,7 +78,13 @@ public final class SlipwayServer implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
     ModelRegistry registry = ModelRegistry.embedded(config.home());
-    ModelHost host = new ModelHost(registry, new ModelFormat.LoadOptions(config.intraOpThreads()));
+    ModelHost host =
+        new ModelHost(
+            registry,
+            ModelHost.defaultResolver(registry),
+            config::deployment,
+            Duration.ofSeconds(config.keepWarmSeconds()),
+            System::nanoTime);
     FeatureSource features =
         config.redisUri() == null
             ? new NoFeatures()
@@ -95,6 +111,8 @@ public final class SlipwayServer implements AutoCloseable {
     new OipService(pipeline, handlers, requestMetrics, ready::get, VERSION).bind(sb);
     new RecordsService(pipeline, handlers, requestMetrics).bind(sb);
     new ModelPages(pipeline.host(), handlers).bind(sb);
+    new RegistryService(host, handlers, config.maxUploadBytes(), config.home().resolve("tmp"))
+        .bind(sb);
     sb.route()
         .get("/metrics")
         .build(
@@ -118,6 +136,19 @@ public final class SlipwayServer implements AutoCloseable {
         log.warn("model {} could not be loaded: {}", m.name(), e.getMessage());
       }
     }
+    // Serving follows the registry: a moved alias or a new version is loaded, warmed and swapped
+    // in.
+    s.watcher.scheduleWithFixedDelay(
+        () -> {
+          try {
+            host.refresh();
+          } catch (RuntimeException e) {
+            log.warn("registry refresh failed: {}", e.getMessage());
+          }
+        },
+        config.registryPollMillis(),
+        config.registryPollMillis(),
+        TimeUnit.MILLISECONDS);
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;
@@ -141,6 +172,7 @@ public final class SlipwayServer implements AutoCloseable {
 
   @Override
   public void close() {
+    watcher.shutdownNow();
     server.stop().join();
     host.close();
     features.close();

@@ -3,9 +3,11 @@ package dev.slipway.server.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.slipway.serving.host.Deployment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,108 +17,199 @@ import java.util.Set;
 /**
  * The whole server configuration, as read from {@code slipway.yaml} with environment overrides
  * ({@code SLIPWAY_HOME}, {@code SLIPWAY_PORT}, {@code SLIPWAY_REDIS_URI}). Defaults give the
- * embedded setup: no external service. Immutable.
+ * embedded setup: no external service. Immutable; {@link #toBuilder()} makes changed copies.
  *
  * @param home the Slipway home: embedded database and artifacts
  * @param port HTTP port (0 picks a free one)
  * @param maxRequestBytes largest accepted request body
+ * @param maxUploadBytes largest accepted model upload
  * @param maxRecords most records (rows) in one request
  * @param inferOnEventLoop run requests on the I/O threads instead of the blocking pool
- * @param intraOpThreads ONNX Runtime threads per model call
+ * @param intraOpThreads ONNX Runtime threads per model call (default of every deployment)
  * @param redisUri Redis for feature lookup, or null for none
  * @param redisKeyPrefix prefix of the feature hashes' keys
  * @param redisTimeoutMillis feature lookup budget per request
  * @param enrich per model name, the record field holding the entity key for feature lookup
+ * @param deployments per model name, its deployment settings (others get the defaults)
+ * @param registryPollMillis how often the server checks the registry for moved aliases
+ * @param keepWarmSeconds how long a replaced version stays loaded for an immediate rollback
  */
 public record SlipwayConfig(
     Path home,
     int port,
     long maxRequestBytes,
+    long maxUploadBytes,
     int maxRecords,
     boolean inferOnEventLoop,
     int intraOpThreads,
     String redisUri,
     String redisKeyPrefix,
     long redisTimeoutMillis,
-    Map<String, String> enrich) {
+    Map<String, String> enrich,
+    Map<String, Deployment> deployments,
+    long registryPollMillis,
+    long keepWarmSeconds) {
 
   public SlipwayConfig {
     enrich = Map.copyOf(enrich);
+    deployments = Map.copyOf(deployments);
   }
 
   public static SlipwayConfig defaults() {
     return new SlipwayConfig(
-        Path.of("slipway-home"), 8080, 4L << 20, 10_000, false, 1, null, "features:", 50, Map.of());
+        Path.of("slipway-home"),
+        8080,
+        4L << 20,
+        512L << 20,
+        10_000,
+        false,
+        1,
+        null,
+        "features:",
+        50,
+        Map.of(),
+        Map.of(),
+        250,
+        300);
+  }
+
+  /** The deployment of a model: its configured one, or the defaults with the runtime's threads. */
+  public Deployment deployment(String model) {
+    Deployment d = deployments.get(model);
+    if (d != null) {
+      return d;
+    }
+    Deployment base = Deployment.defaults();
+    return new Deployment(base.instances(), intraOpThreads, null, base.latencyBudget());
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   public SlipwayConfig withHome(Path value) {
-    return new SlipwayConfig(
-        value,
-        port,
-        maxRequestBytes,
-        maxRecords,
-        inferOnEventLoop,
-        intraOpThreads,
-        redisUri,
-        redisKeyPrefix,
-        redisTimeoutMillis,
-        enrich);
+    return toBuilder().home(value).build();
   }
 
   public SlipwayConfig withPort(int value) {
-    return new SlipwayConfig(
-        home,
-        value,
-        maxRequestBytes,
-        maxRecords,
-        inferOnEventLoop,
-        intraOpThreads,
-        redisUri,
-        redisKeyPrefix,
-        redisTimeoutMillis,
-        enrich);
-  }
-
-  public SlipwayConfig withRedis(String uri, Map<String, String> enrichFields) {
-    return new SlipwayConfig(
-        home,
-        port,
-        maxRequestBytes,
-        maxRecords,
-        inferOnEventLoop,
-        intraOpThreads,
-        uri,
-        redisKeyPrefix,
-        redisTimeoutMillis,
-        enrichFields);
+    return toBuilder().port(value).build();
   }
 
   public SlipwayConfig withMaxRequestBytes(long value) {
-    return new SlipwayConfig(
-        home,
-        port,
-        value,
-        maxRecords,
-        inferOnEventLoop,
-        intraOpThreads,
-        redisUri,
-        redisKeyPrefix,
-        redisTimeoutMillis,
-        enrich);
+    return toBuilder().maxRequestBytes(value).build();
   }
 
   public SlipwayConfig withInferOnEventLoop(boolean value) {
-    return new SlipwayConfig(
-        home,
-        port,
-        maxRequestBytes,
-        maxRecords,
-        value,
-        intraOpThreads,
-        redisUri,
-        redisKeyPrefix,
-        redisTimeoutMillis,
-        enrich);
+    return toBuilder().inferOnEventLoop(value).build();
+  }
+
+  public SlipwayConfig withRedis(String uri, Map<String, String> enrichFields) {
+    return toBuilder().redisUri(uri).enrich(enrichFields).build();
+  }
+
+  /** Makes changed copies of a configuration. Not thread-safe. */
+  public static final class Builder {
+    private Path home;
+    private int port;
+    private long maxRequestBytes;
+    private long maxUploadBytes;
+    private final int maxRecords;
+    private boolean inferOnEventLoop;
+    private final int intraOpThreads;
+    private String redisUri;
+    private final String redisKeyPrefix;
+    private final long redisTimeoutMillis;
+    private Map<String, String> enrich;
+    private Map<String, Deployment> deployments;
+    private long registryPollMillis;
+    private long keepWarmSeconds;
+
+    private Builder(SlipwayConfig c) {
+      home = c.home;
+      port = c.port;
+      maxRequestBytes = c.maxRequestBytes;
+      maxUploadBytes = c.maxUploadBytes;
+      maxRecords = c.maxRecords;
+      inferOnEventLoop = c.inferOnEventLoop;
+      intraOpThreads = c.intraOpThreads;
+      redisUri = c.redisUri;
+      redisKeyPrefix = c.redisKeyPrefix;
+      redisTimeoutMillis = c.redisTimeoutMillis;
+      enrich = c.enrich;
+      deployments = c.deployments;
+      registryPollMillis = c.registryPollMillis;
+      keepWarmSeconds = c.keepWarmSeconds;
+    }
+
+    public Builder home(Path v) {
+      home = v;
+      return this;
+    }
+
+    public Builder port(int v) {
+      port = v;
+      return this;
+    }
+
+    public Builder maxRequestBytes(long v) {
+      maxRequestBytes = v;
+      return this;
+    }
+
+    public Builder maxUploadBytes(long v) {
+      maxUploadBytes = v;
+      return this;
+    }
+
+    public Builder inferOnEventLoop(boolean v) {
+      inferOnEventLoop = v;
+      return this;
+    }
+
+    public Builder redisUri(String v) {
+      redisUri = v;
+      return this;
+    }
+
+    public Builder enrich(Map<String, String> v) {
+      enrich = v;
+      return this;
+    }
+
+    public Builder deployment(String model, Deployment d) {
+      Map<String, Deployment> m = new LinkedHashMap<>(deployments);
+      m.put(model, d);
+      deployments = m;
+      return this;
+    }
+
+    public Builder registryPollMillis(long v) {
+      registryPollMillis = v;
+      return this;
+    }
+
+    public Builder keepWarmSeconds(long v) {
+      keepWarmSeconds = v;
+      return this;
+    }
+
+    public SlipwayConfig build() {
+      return new SlipwayConfig(
+          home,
+          port,
+          maxRequestBytes,
+          maxUploadBytes,
+          maxRecords,
+          inferOnEventLoop,
+          intraOpThreads,
+          redisUri,
+          redisKeyPrefix,
+          redisTimeoutMillis,
+          enrich,
+          deployments,
+          registryPollMillis,
+          keepWarmSeconds);
+    }
   }
 
   /** Reads a YAML file (or only defaults and environment when {@code file} is null). */
@@ -137,8 +230,11 @@ public record SlipwayConfig(
   static SlipwayConfig parse(JsonNode root, Map<String, String> env, List<String> problems) {
     SlipwayConfig d = defaults();
     Reader r = new Reader(root, problems);
-    r.allowed("", Set.of("home", "server", "runtime", "features", "models"));
-    r.allowed("server", Set.of("port", "maxRequestBytes", "maxRecords", "inferOnEventLoop"));
+    r.allowed("", Set.of("home", "server", "runtime", "features", "models", "registry"));
+    r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
+    r.allowed(
+        "server",
+        Set.of("port", "maxRequestBytes", "maxUploadBytes", "maxRecords", "inferOnEventLoop"));
     r.allowed("runtime", Set.of("intraOpThreads"));
     r.allowed("features", Set.of("redis"));
     r.allowed("features.redis", Set.of("uri", "keyPrefix", "timeoutMillis"));
@@ -148,6 +244,7 @@ public record SlipwayConfig(
       port = Reader.parseLong(env.get("SLIPWAY_PORT"), "SLIPWAY_PORT", 0, 65535, problems, port);
     }
     long maxBytes = r.number("server.maxRequestBytes", d.maxRequestBytes(), 1024, 1L << 30);
+    long maxUpload = r.number("server.maxUploadBytes", d.maxUploadBytes(), 1024, 1L << 40);
     long maxRecords = r.number("server.maxRecords", d.maxRecords(), 1, 1_000_000);
     boolean onLoop = r.bool("server.inferOnEventLoop", d.inferOnEventLoop());
     long threads = r.number("runtime.intraOpThreads", d.intraOpThreads(), 1, 256);
@@ -157,7 +254,10 @@ public record SlipwayConfig(
     }
     String prefix = r.text("features.redis.keyPrefix", d.redisKeyPrefix());
     long timeout = r.number("features.redis.timeoutMillis", d.redisTimeoutMillis(), 1, 60_000);
+    long poll = r.number("registry.pollMillis", d.registryPollMillis(), 10, 3_600_000);
+    long keepWarm = r.number("registry.keepWarmSeconds", d.keepWarmSeconds(), 0, 86_400);
     Map<String, String> enrich = new LinkedHashMap<>();
+    Map<String, Deployment> deployments = new LinkedHashMap<>();
     JsonNode models = r.node("models");
     if (models != null) {
       if (!models.isObject()) {
@@ -165,7 +265,11 @@ public record SlipwayConfig(
       } else {
         for (Map.Entry<String, JsonNode> e : models.properties()) {
           String base = "models." + e.getKey();
-          r.allowed(base, Set.of("enrich"));
+          r.allowed(base, Set.of("enrich", "deployment"));
+          Deployment dep = deployment(r, base + ".deployment", (int) threads);
+          if (dep != null) {
+            deployments.put(e.getKey(), dep);
+          }
           r.allowed(base + ".enrich", Set.of("entityField"));
           String field = r.text(base + ".enrich.entityField", null);
           if (field != null) {
@@ -187,13 +291,36 @@ public record SlipwayConfig(
         home,
         (int) port,
         maxBytes,
+        maxUpload,
         (int) maxRecords,
         onLoop,
         (int) threads,
         redis,
         prefix,
         timeout,
-        enrich);
+        enrich,
+        deployments,
+        poll,
+        keepWarm);
+  }
+
+  private static Deployment deployment(Reader r, String base, int defaultThreads) {
+    if (r.node(base) == null) {
+      return null;
+    }
+    r.allowed(base, Set.of("instances", "intraOpThreads", "batching", "latencyBudgetMillis"));
+    r.allowed(base + ".batching", Set.of("maxBatchSize", "maxQueueDelayMicros"));
+    Deployment d = Deployment.defaults();
+    long instances = r.number(base + ".instances", d.instances(), 1, 1024);
+    long threads = r.number(base + ".intraOpThreads", defaultThreads, 1, 256);
+    long budget = r.number(base + ".latencyBudgetMillis", d.latencyBudget().toMillis(), 1, 600_000);
+    Deployment.Batching batching = null;
+    if (r.node(base + ".batching") != null) {
+      long size = r.number(base + ".batching.maxBatchSize", 32, 1, 100_000);
+      long delay = r.number(base + ".batching.maxQueueDelayMicros", 500, 0, 10_000_000);
+      batching = new Deployment.Batching((int) size, Duration.ofNanos(delay * 1000));
+    }
+    return new Deployment((int) instances, (int) threads, batching, Duration.ofMillis(budget));
   }
 
   /** Walks the YAML tree by dotted paths, collecting problems instead of stopping at the first. */

@@ -86,7 +86,7 @@ public final class ModelHost implements AutoCloseable {
   }
 
   /** {@code name} → latest version, {@code name/3} → version 3. */
-  static Function<String, ModelVersion> defaultResolver(ModelRegistry registry) {
+  public static Function<String, ModelVersion> defaultResolver(ModelRegistry registry) {
     return ref -> {
       int slash = ref.lastIndexOf('/');
       if (slash < 0) {
