@@ -11,6 +11,10 @@ import dev.slipway.registry.artifact.ArtifactStore;
 import dev.slipway.registry.artifact.LocalArtifactStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +37,9 @@ import javax.sql.DataSource;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,6 +47,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The behaviour of {@link ModelRegistry} on any metadata database. A database's test extends this
  * class and implements {@link #newDataSource()} in a few lines.
+ *
+ * <p>The tests of registering and reading versions are here; each later feature has its own
+ * contract class (aliases, tags, lineage, verification and gate, audit, references, events,
+ * migration), run against the same database through the {@code @Nested} classes at the end.
  */
 public abstract class ModelRegistryContract {
   static final Instant T0 = Instant.parse("2026-03-01T09:00:00.123456Z");
@@ -56,15 +66,26 @@ public abstract class ModelRegistryContract {
    */
   protected abstract DataSource newDataSource();
 
+  /** Marks a test that starts from an empty, unmigrated database: no registry is opened for it. */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.METHOD)
+  @interface Unmigrated {}
+
   @BeforeEach
-  void openRegistry() {
-    registry = open();
+  void openRegistry(TestInfo test) {
+    if (test.getTestMethod().map(m -> !m.isAnnotationPresent(Unmigrated.class)).orElse(true)) {
+      registry = open();
+    }
   }
 
   @AfterEach
   void closeRegistries() {
     opened.forEach(ModelRegistry::close);
+    afterRegistriesClosed();
   }
+
+  /** Called after each test once its registries are closed, e.g. to drop the test's database. */
+  protected void afterRegistriesClosed() {}
 
   /** Opens another registry on the same database and artifact directory. */
   protected ModelRegistry open() {
@@ -420,9 +441,75 @@ public abstract class ModelRegistryContract {
     }
   }
 
+  // ------------------------------------------------------------------ the features' contracts
+
+  @Nested
+  class Aliases extends AliasContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
+  @Nested
+  class Tags extends TagContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
+  @Nested
+  class LineageAndExplicitVersions extends LineageContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
+  @Nested
+  class VerificationAndGate extends VerificationGateContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
+  @Nested
+  class Audit extends AuditContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
+  @Nested
+  class References extends ResolveContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
+  @Nested
+  class Events extends EventContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
+  @Nested
+  class Migration extends MigrationContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
-  private ModelVersion register(String name, String content) {
+  ModelVersion register(String name, String content) {
     return registry.register(registration(name, content));
   }
 
@@ -430,7 +517,7 @@ public abstract class ModelRegistryContract {
     return registration(name, "bytes of " + name);
   }
 
-  private Registration registration(String name, String content) {
+  Registration registration(String name, String content) {
     return new Registration(name, file(content), "onnx", null, Map.of(), null, "tester");
   }
 
@@ -468,7 +555,7 @@ public abstract class ModelRegistryContract {
     }
   }
 
-  private static void assertInvalid(String field, ThrowingCallable call) {
+  static void assertInvalid(String field, ThrowingCallable call) {
     assertThatThrownBy(call)
         .isInstanceOfSatisfying(
             InvalidInputException.class, e -> assertThat(e.field()).isEqualTo(field));
