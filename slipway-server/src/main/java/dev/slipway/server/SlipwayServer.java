@@ -8,6 +8,8 @@ import com.linecorp.armeria.server.ServerBuilder;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.RegisteredModel;
 import dev.slipway.server.config.SlipwayConfig;
+import dev.slipway.server.gate.Evaluator;
+import dev.slipway.server.gate.GatePolicy;
 import dev.slipway.server.http.Handlers;
 import dev.slipway.server.http.HttpErrors;
 import dev.slipway.server.http.OipService;
@@ -15,6 +17,7 @@ import dev.slipway.server.http.RecordsService;
 import dev.slipway.server.http.RegistryService;
 import dev.slipway.server.http.RequestMetrics;
 import dev.slipway.server.web.ModelPages;
+import dev.slipway.server.webhook.WebhookNotifier;
 import dev.slipway.serving.Pipeline;
 import dev.slipway.serving.enrich.EnrichSpec;
 import dev.slipway.serving.enrich.FeatureSource;
@@ -51,6 +54,8 @@ public final class SlipwayServer implements AutoCloseable {
   private final ModelHost host;
   private final FeatureSource features;
   private final PrometheusMeterRegistry meters;
+  private final java.util.List<AutoCloseable> closeables =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -112,6 +117,7 @@ public final class SlipwayServer implements AutoCloseable {
     new RecordsService(pipeline, handlers, requestMetrics).bind(sb);
     new ModelPages(pipeline.host(), handlers).bind(sb);
     new RegistryService(host, handlers, config.maxUploadBytes(), config.home().resolve("tmp"))
+        .withGate(new Evaluator(pipeline), GatePolicy.defaults())
         .bind(sb);
     sb.route()
         .get("/metrics")
@@ -136,12 +142,31 @@ public final class SlipwayServer implements AutoCloseable {
         log.warn("model {} could not be loaded: {}", m.name(), e.getMessage());
       }
     }
-    // Serving follows the registry: a moved alias or a new version is loaded, warmed and swapped
-    // in.
+    if (!config.webhookUrls().isEmpty()) {
+      WebhookNotifier hooks =
+          new WebhookNotifier(
+              config.webhookUrls().stream().map(java.net.URI::create).toList(),
+              config.webhookMaxAttempts(),
+              Duration.ofMillis(config.webhookInitialDelayMillis()),
+              System.getenv("SLIPWAY_WEBHOOK_SECRET"),
+              java.time.Clock.systemUTC());
+      registry.addListener(hooks);
+      s.closeables.add(hooks);
+    }
+    // Serving follows the registry: when anything changed (a moved alias, a new version), every
+    // route is re-resolved and swapped; otherwise only replaced versions past keep-warm are
+    // unloaded.
+    long[] seen = {registry.changeSequence()};
     s.watcher.scheduleWithFixedDelay(
         () -> {
           try {
-            host.refresh();
+            long now = registry.changeSequence();
+            if (now != seen[0]) {
+              host.refresh();
+              seen[0] = now;
+            } else {
+              host.sweep();
+            }
           } catch (RuntimeException e) {
             log.warn("registry refresh failed: {}", e.getMessage());
           }
@@ -173,6 +198,13 @@ public final class SlipwayServer implements AutoCloseable {
   @Override
   public void close() {
     watcher.shutdownNow();
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing {}: {}", c, e.getMessage());
+      }
+    }
     server.stop().join();
     host.close();
     features.close();

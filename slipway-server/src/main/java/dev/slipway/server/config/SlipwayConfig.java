@@ -33,6 +33,10 @@ import java.util.Set;
  * @param deployments per model name, its deployment settings (others get the defaults)
  * @param registryPollMillis how often the server checks the registry for moved aliases
  * @param keepWarmSeconds how long a replaced version stays loaded for an immediate rollback
+ * @param webhookUrls where registry events are POSTed (the secret comes from
+ *     SLIPWAY_WEBHOOK_SECRET)
+ * @param webhookMaxAttempts deliveries tried per event and URL
+ * @param webhookInitialDelayMillis delay before the first retry, doubled for each next one
  */
 public record SlipwayConfig(
     Path home,
@@ -48,11 +52,15 @@ public record SlipwayConfig(
     Map<String, String> enrich,
     Map<String, Deployment> deployments,
     long registryPollMillis,
-    long keepWarmSeconds) {
+    long keepWarmSeconds,
+    List<String> webhookUrls,
+    int webhookMaxAttempts,
+    long webhookInitialDelayMillis) {
 
   public SlipwayConfig {
     enrich = Map.copyOf(enrich);
     deployments = Map.copyOf(deployments);
+    webhookUrls = List.copyOf(webhookUrls);
   }
 
   public static SlipwayConfig defaults() {
@@ -70,7 +78,10 @@ public record SlipwayConfig(
         Map.of(),
         Map.of(),
         250,
-        300);
+        300,
+        List.of(),
+        5,
+        500);
   }
 
   /** The deployment of a model: its configured one, or the defaults with the runtime's threads. */
@@ -123,6 +134,9 @@ public record SlipwayConfig(
     private Map<String, Deployment> deployments;
     private long registryPollMillis;
     private long keepWarmSeconds;
+    private List<String> webhookUrls;
+    private final int webhookMaxAttempts;
+    private long webhookInitialDelayMillis;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -139,6 +153,9 @@ public record SlipwayConfig(
       deployments = c.deployments;
       registryPollMillis = c.registryPollMillis;
       keepWarmSeconds = c.keepWarmSeconds;
+      webhookUrls = c.webhookUrls;
+      webhookMaxAttempts = c.webhookMaxAttempts;
+      webhookInitialDelayMillis = c.webhookInitialDelayMillis;
     }
 
     public Builder home(Path v) {
@@ -193,6 +210,12 @@ public record SlipwayConfig(
       return this;
     }
 
+    public Builder webhooks(List<String> urls, long initialDelayMillis) {
+      webhookUrls = urls;
+      webhookInitialDelayMillis = initialDelayMillis;
+      return this;
+    }
+
     public SlipwayConfig build() {
       return new SlipwayConfig(
           home,
@@ -208,7 +231,10 @@ public record SlipwayConfig(
           enrich,
           deployments,
           registryPollMillis,
-          keepWarmSeconds);
+          keepWarmSeconds,
+          webhookUrls,
+          webhookMaxAttempts,
+          webhookInitialDelayMillis);
     }
   }
 
@@ -230,7 +256,9 @@ public record SlipwayConfig(
   static SlipwayConfig parse(JsonNode root, Map<String, String> env, List<String> problems) {
     SlipwayConfig d = defaults();
     Reader r = new Reader(root, problems);
-    r.allowed("", Set.of("home", "server", "runtime", "features", "models", "registry"));
+    r.allowed(
+        "", Set.of("home", "server", "runtime", "features", "models", "registry", "webhooks"));
+    r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
         "server",
@@ -256,6 +284,25 @@ public record SlipwayConfig(
     long timeout = r.number("features.redis.timeoutMillis", d.redisTimeoutMillis(), 1, 60_000);
     long poll = r.number("registry.pollMillis", d.registryPollMillis(), 10, 3_600_000);
     long keepWarm = r.number("registry.keepWarmSeconds", d.keepWarmSeconds(), 0, 86_400);
+    List<String> hooks = new ArrayList<>();
+    JsonNode urls = r.node("webhooks.urls");
+    if (urls != null) {
+      if (!urls.isArray()) {
+        problems.add("webhooks.urls: expected a list of http(s) URLs");
+      } else {
+        for (int i = 0; i < urls.size(); i++) {
+          String u = urls.get(i).asText();
+          if (!u.startsWith("http://") && !u.startsWith("https://")) {
+            problems.add(
+                "webhooks.urls[" + i + "]: got \"" + u + "\", expected an http:// or https:// URL");
+          }
+          hooks.add(u);
+        }
+      }
+    }
+    long hookAttempts = r.number("webhooks.maxAttempts", d.webhookMaxAttempts(), 1, 100);
+    long hookDelay =
+        r.number("webhooks.initialDelayMillis", d.webhookInitialDelayMillis(), 1, 3_600_000);
     Map<String, String> enrich = new LinkedHashMap<>();
     Map<String, Deployment> deployments = new LinkedHashMap<>();
     JsonNode models = r.node("models");
@@ -301,7 +348,10 @@ public record SlipwayConfig(
         enrich,
         deployments,
         poll,
-        keepWarm);
+        keepWarm,
+        hooks,
+        (int) hookAttempts,
+        hookDelay);
   }
 
   private static Deployment deployment(Reader r, String base, int defaultThreads) {

@@ -43,7 +43,46 @@ public final class RegistryService {
     this.scratch = scratch;
   }
 
+  /** Scores versions for the evaluation gate; null disables {@code /evaluate}. */
+  private dev.slipway.server.gate.Evaluator evaluator;
+
+  private dev.slipway.server.gate.GatePolicy policy = dev.slipway.server.gate.GatePolicy.defaults();
+
+  public RegistryService withGate(
+      dev.slipway.server.gate.Evaluator e, dev.slipway.server.gate.GatePolicy p) {
+    this.evaluator = e;
+    this.policy = p;
+    return this;
+  }
+
   public void bind(ServerBuilder sb) {
+    sb.route()
+        .get("/api/v1/models/{name}/aliases")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> aliases(ctx)));
+    sb.route()
+        .put("/api/v1/models/{name}/aliases/{alias}")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> setAlias(ctx, agg)));
+    sb.route()
+        .delete("/api/v1/models/{name}/aliases/{alias}")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> removeAlias(ctx, agg)));
+    sb.route()
+        .post("/api/v1/models/{name}/aliases/{alias}/rollback")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> rollback(ctx, agg)));
+    sb.route()
+        .get("/api/v1/models/{name}/audit")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> audit(ctx)));
+    sb.route()
+        .put("/api/v1/models/{name}/versions/{version}/tags/{key}")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> setTag(ctx, agg)));
+    sb.route()
+        .delete("/api/v1/models/{name}/versions/{version}/tags/{key}")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> removeTag(ctx, agg)));
+    sb.route()
+        .post("/api/v1/models/{name}/versions/{version}/evaluate")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> evaluate(ctx, agg)));
+    sb.route()
+        .get("/api/v1/deployments")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> deployments()));
     sb.route()
         .post("/api/v1/models/{name}/versions")
         .maxRequestLength(maxUploadBytes)
@@ -94,10 +133,23 @@ public final class RegistryService {
                       Map.of(),
                       param(ctx, agg, "description", null),
                       actor));
+      verify(v);
       host.refresh();
+      v = registry().version(v.name(), v.version()).orElse(v);
       return HttpResponse.of(HttpStatus.CREATED, MediaType.JSON_UTF_8, OipJson.object(describe(v)));
     } finally {
       Files.deleteIfExists(file);
+    }
+  }
+
+  /** Verify on registration: load it as serving would and answer a warm-up request. */
+  private void verify(ModelVersion v) {
+    try {
+      host.load(v.name(), v.version());
+      registry()
+          .recordVerification(v.name(), v.version(), true, "loaded and answered a warm-up request");
+    } catch (RuntimeException e) {
+      registry().recordVerification(v.name(), v.version(), false, e.getMessage());
     }
   }
 
@@ -149,6 +201,261 @@ public final class RegistryService {
     return Handlers.json(OipJson.object(describe(mv)));
   }
 
+  private static String actor(AggregatedHttpRequest agg) {
+    return agg.headers().get("x-slipway-actor", "api");
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode bodyOrEmpty(AggregatedHttpRequest agg)
+      throws IOException {
+    return agg.content().isEmpty() ? Bodies.JSON.createObjectNode() : Bodies.object(agg);
+  }
+
+  private static String text(com.fasterxml.jackson.databind.JsonNode body, String field) {
+    com.fasterxml.jackson.databind.JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw InvalidInputException.of(field, n.toString(), "a string");
+    }
+    return n.asText();
+  }
+
+  private HttpResponse aliases(ServiceRequestContext ctx) {
+    String name = ctx.pathParam("name");
+    registry().versions(name); // 404 for an unknown model
+    return Handlers.json(
+        OipJson.object(Map.of("model", name, "aliases", registry().aliases(name))));
+  }
+
+  private HttpResponse setAlias(ServiceRequestContext ctx, AggregatedHttpRequest agg)
+      throws IOException {
+    String name = ctx.pathParam("name");
+    String alias = ctx.pathParam("alias");
+    com.fasterxml.jackson.databind.JsonNode body = Bodies.object(agg);
+    com.fasterxml.jackson.databind.JsonNode v = body.get("version");
+    if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+      throw InvalidInputException.of(
+          "version",
+          v == null ? null : v.toString(),
+          "the version number the alias should point to");
+    }
+    com.fasterxml.jackson.databind.JsonNode force = body.get("force");
+    if (force != null && !force.isBoolean()) {
+      throw InvalidInputException.of("force", force.toString(), "true or false");
+    }
+    Integer before = registry().aliases(name).get(alias);
+    registry()
+        .setAlias(
+            name,
+            alias,
+            v.asInt(),
+            actor(agg),
+            text(body, "reason"),
+            force != null && force.asBoolean());
+    host.refresh(); // serving follows before we answer
+    return aliasAnswer(name, alias, before);
+  }
+
+  private HttpResponse aliasAnswer(String name, String alias, Integer before) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("model", name);
+    out.put("alias", alias);
+    out.put("version", registry().aliases(name).get(alias));
+    out.put("previous_version", before);
+    return Handlers.json(OipJson.object(out));
+  }
+
+  private HttpResponse removeAlias(ServiceRequestContext ctx, AggregatedHttpRequest agg) {
+    String name = ctx.pathParam("name");
+    registry().removeAlias(name, ctx.pathParam("alias"), actor(agg), ctx.queryParam("reason"));
+    host.refresh();
+    return HttpResponse.of(HttpStatus.NO_CONTENT);
+  }
+
+  private HttpResponse rollback(ServiceRequestContext ctx, AggregatedHttpRequest agg)
+      throws IOException {
+    String name = ctx.pathParam("name");
+    String alias = ctx.pathParam("alias");
+    com.fasterxml.jackson.databind.JsonNode body = bodyOrEmpty(agg);
+    Integer before = registry().aliases(name).get(alias);
+    int previous =
+        registry()
+            .previousVersion(name, alias)
+            .orElseThrow(
+                () ->
+                    new dev.slipway.api.ConflictException(
+                        "alias '"
+                            + alias
+                            + "' of model '"
+                            + name
+                            + "' has no previous version to roll back to"));
+    // A rollback restores what was serving before: it is not held to the gate again.
+    registry()
+        .setAlias(
+            name,
+            alias,
+            previous,
+            actor(agg),
+            "rollback: "
+                + java.util.Objects.requireNonNullElse(text(body, "reason"), "no reason given"),
+            true);
+    host.refresh();
+    return aliasAnswer(name, alias, before);
+  }
+
+  private HttpResponse audit(ServiceRequestContext ctx) {
+    String name = ctx.pathParam("name");
+    String limitText = ctx.queryParam("limit");
+    int limit = 100;
+    if (limitText != null) {
+      try {
+        limit = Integer.parseInt(limitText);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > 10_000) {
+        throw InvalidInputException.of("limit", limitText, "a whole number from 1 to 10000");
+      }
+    }
+    List<Map<String, Object>> out = new java.util.ArrayList<>();
+    for (dev.slipway.registry.AuditEntry e : registry().audit(name, limit)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", e.id());
+      m.put("at", e.at().toString());
+      m.put("actor", e.actor());
+      m.put("action", e.action());
+      m.put("version", e.version());
+      m.put("alias", e.alias());
+      m.put("reason", e.reason());
+      m.put("forced", e.forced());
+      m.put("detail", e.detail());
+      out.add(m);
+    }
+    return Handlers.json(OipJson.object(Map.of("model", name, "entries", out)));
+  }
+
+  private HttpResponse setTag(ServiceRequestContext ctx, AggregatedHttpRequest agg)
+      throws IOException {
+    String value = text(Bodies.object(agg), "value");
+    if (value == null) {
+      throw InvalidInputException.missing("value", "the tag's value");
+    }
+    registry()
+        .setTag(
+            ctx.pathParam("name"), Handlers.version(ctx), ctx.pathParam("key"), value, actor(agg));
+    return HttpResponse.of(HttpStatus.NO_CONTENT);
+  }
+
+  private HttpResponse removeTag(ServiceRequestContext ctx, AggregatedHttpRequest agg) {
+    registry()
+        .removeTag(ctx.pathParam("name"), Handlers.version(ctx), ctx.pathParam("key"), actor(agg));
+    return HttpResponse.of(HttpStatus.NO_CONTENT);
+  }
+
+  private HttpResponse evaluate(ServiceRequestContext ctx, AggregatedHttpRequest agg)
+      throws IOException {
+    if (evaluator == null) {
+      throw new dev.slipway.api.ModelUnavailableException(
+          "the evaluation gate is not configured on this server");
+    }
+    String name = ctx.pathParam("name");
+    int version = Handlers.version(ctx);
+    registry()
+        .version(name, version)
+        .orElseThrow(
+            () ->
+                new dev.slipway.api.ModelNotFoundException(
+                    "model '" + name + "' has no version " + version));
+    com.fasterxml.jackson.databind.JsonNode body = Bodies.object(agg);
+    List<dev.slipway.api.Record> rows = dataset(body);
+    String label =
+        java.util.Objects.requireNonNullElse(
+            text(body, "label"), dev.slipway.train.data.AdClickGenerator.LABEL);
+    String positive =
+        java.util.Objects.requireNonNullElse(
+            text(body, "positive"), dev.slipway.train.data.AdClickGenerator.CLICK);
+    Map<String, Double> candidate = evaluator.evaluate(name + "/" + version, rows, label, positive);
+    Integer champion = registry().aliases(name).get(dev.slipway.registry.ModelRegistry.CHAMPION);
+    Map<String, Double> championMetrics =
+        champion == null || champion == version
+            ? null
+            : evaluator.evaluate(name + "/" + champion, rows, label, positive);
+    dev.slipway.server.gate.GatePolicy.Decision d = policy.decide(candidate, championMetrics);
+    String details =
+        (d.blessed() ? "all checks passed" : String.join("; ", d.failures()))
+            + (champion == null || champion == version
+                ? " (no other champion to compare with)"
+                : " (champion: version " + champion + ")");
+    registry()
+        .recordGate(
+            name,
+            version,
+            d.blessed() ? "BLESSED" : "NOT_BLESSED",
+            d.numbers(),
+            details,
+            actor(agg));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("model", name);
+    out.put("version", version);
+    out.put("verdict", d.blessed() ? "BLESSED" : "NOT_BLESSED");
+    out.put("failures", d.failures());
+    out.put("numbers", d.numbers());
+    out.put("champion_version", champion);
+    return Handlers.json(OipJson.object(out));
+  }
+
+  /** The labelled rows: inline {@code records}, or the seeded ad-click {@code generator}. */
+  private static List<dev.slipway.api.Record> dataset(
+      com.fasterxml.jackson.databind.JsonNode body) {
+    com.fasterxml.jackson.databind.JsonNode gen = body.get("generator");
+    if (gen != null && !gen.isNull()) {
+      if (!gen.isObject() || !"ad-click".equals(gen.path("name").asText())) {
+        throw InvalidInputException.of(
+            "generator", gen.toString(), "{\"name\": \"ad-click\", \"seed\": 99, \"rows\": 5000}");
+      }
+      int rows = gen.path("rows").asInt(5000);
+      if (rows < 10 || rows > 1_000_000) {
+        throw InvalidInputException.of(
+            "generator.rows", gen.path("rows").toString(), "10 to 1000000 rows");
+      }
+      return new dev.slipway.train.data.AdClickGenerator(gen.path("seed").asLong(99))
+          .generate(rows);
+    }
+    if (body.has("records")) {
+      return RecordsService.parseRecords(body);
+    }
+    throw InvalidInputException.missing(
+        "records",
+        "labelled records, or a generator such as {\"name\": \"ad-click\", \"seed\": 99, \"rows\": 5000}");
+  }
+
+  private HttpResponse deployments() {
+    List<Map<String, Object>> routes = new java.util.ArrayList<>();
+    host.routeStatus()
+        .values()
+        .forEach(
+            s -> {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("ref", s.ref());
+              m.put("version", s.version());
+              m.put("last_error", s.lastError());
+              routes.add(m);
+            });
+    List<Map<String, Object>> loaded = new java.util.ArrayList<>();
+    for (dev.slipway.serving.host.ServedModel m : host.loaded()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("model", m.name());
+      e.put("version", m.number());
+      e.put("artifact_bytes", m.version().sizeBytes());
+      e.put("approx_native_memory_bytes", m.approxMemoryBytes());
+      e.put("batching", m.batching());
+      e.put("instances", m.deployment().instances());
+      loaded.add(e);
+    }
+    return Handlers.json(OipJson.object(Map.of("routes", routes, "loaded", loaded)));
+  }
+
   static Map<String, Object> describe(ModelVersion v) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", v.name());
@@ -160,6 +467,9 @@ public final class RegistryService {
     m.put("description", v.description());
     m.put("created_by", v.createdBy());
     m.put("created_at", v.createdAt().toString());
+    m.put("tags", v.tags());
+    m.put("verification", v.verification() == null ? null : v.verification().status().name());
+    m.put("gate", v.gate() == null ? null : v.gate().verdict().name());
     return m;
   }
 }

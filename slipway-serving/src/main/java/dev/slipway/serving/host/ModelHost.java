@@ -8,6 +8,7 @@ import dev.slipway.api.SlipwayException;
 import dev.slipway.api.codec.ColumnCodec;
 import dev.slipway.api.codec.RecordCodec;
 import dev.slipway.api.codec.TabularCodec;
+import dev.slipway.registry.ModelRef;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
 import java.time.Duration;
@@ -85,26 +86,21 @@ public final class ModelHost implements AutoCloseable {
     }
   }
 
-  /** {@code name} → latest version, {@code name/3} → version 3. */
+  /**
+   * How serving resolves a reference: {@code name@alias} and {@code name/3} as the registry does; a
+   * bare {@code name} serves the {@code champion} alias when it is set and the latest version
+   * otherwise, so that registering a candidate never sends it production traffic.
+   */
   public static Function<String, ModelVersion> defaultResolver(ModelRegistry registry) {
     return ref -> {
-      int slash = ref.lastIndexOf('/');
-      if (slash < 0) {
-        return registry.latest(ref);
+      ModelRef r = ModelRef.parse(ref);
+      if (r.isLatest() && ref.indexOf('@') < 0) {
+        Integer champion = registry.aliases(r.name()).get(ModelRegistry.CHAMPION);
+        if (champion != null) {
+          return registry.resolve(ModelRef.ofVersion(r.name(), champion));
+        }
       }
-      String name = ref.substring(0, slash);
-      int v = Integer.parseInt(ref.substring(slash + 1));
-      return registry
-          .version(name, v)
-          .orElseThrow(
-              () ->
-                  new ModelNotFoundException(
-                      "model '"
-                          + name
-                          + "' has no version "
-                          + v
-                          + "; registered versions: "
-                          + registry.versions(name).stream().map(ModelVersion::version).toList()));
+      return registry.resolve(r);
     };
   }
 
@@ -224,6 +220,11 @@ public final class ModelHost implements AutoCloseable {
     }
   }
 
+  /** Unloads replaced versions whose keep-warm time is over and that no request holds. */
+  public void sweep() {
+    unloadRetired();
+  }
+
   private void unloadRetired() {
     long now = nanoClock.getAsLong();
     for (Map.Entry<String, Loaded> e : new ArrayList<>(versions.entrySet())) {
@@ -277,6 +278,7 @@ public final class ModelHost implements AutoCloseable {
               + formats.keySet());
     }
     Deployment deployment = deployments.apply(name);
+    long rssBefore = residentBytes();
     Predictor p;
     try {
       p =
@@ -299,6 +301,8 @@ public final class ModelHost implements AutoCloseable {
         m.close();
         throw e;
       }
+      long rssAfter = residentBytes();
+      m.approxMemoryBytes(rssBefore < 0 || rssAfter < 0 ? -1 : Math.max(0, rssAfter - rssBefore));
       return m;
     } catch (ModelUnavailableException e) {
       throw e;
@@ -307,6 +311,19 @@ public final class ModelHost implements AutoCloseable {
       throw new ModelUnavailableException(
           "model '" + name + "' version " + number + " could not be prepared: " + e.getMessage(),
           e);
+    }
+  }
+
+  /** Resident set size of this process from /proc (Linux), or -1. */
+  private static long residentBytes() {
+    try {
+      String[] statm =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/statm"))
+              .trim()
+              .split("\\s+");
+      return Long.parseLong(statm[1]) * 4096;
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
     }
   }
 

@@ -60,6 +60,21 @@ public final class ServedModel implements AutoCloseable {
             : null;
   }
 
+  private volatile long approxMemoryBytes = -1;
+
+  /**
+   * The growth of the process's resident memory while this version was loaded and warmed up: an
+   * estimate of its native memory (ONNX Runtime allocates outside the Java heap), -1 if unknown.
+   * Concurrent loads blur it.
+   */
+  public long approxMemoryBytes() {
+    return approxMemoryBytes;
+  }
+
+  void approxMemoryBytes(long value) {
+    approxMemoryBytes = value;
+  }
+
   public Deployment deployment() {
     return deployment;
   }
