@@ -81,6 +81,9 @@ public final class TypedArrays {
         return null;
       }
       default -> {
+        if (value instanceof Long l) {
+          return storeLong(type, array, index, l);
+        }
         BigInteger v = integral(value);
         if (v == null) {
           return "an integer (" + describe(type) + ")";
@@ -99,6 +102,57 @@ public final class TypedArrays {
         return null;
       }
     }
+  }
+
+  /** The common case, a JSON integer that fits a long: range checks without BigInteger. */
+  private static String storeLong(DataType type, Object array, int index, long l) {
+    long min;
+    long max;
+    switch (type) {
+      case INT8 -> {
+        min = Byte.MIN_VALUE;
+        max = Byte.MAX_VALUE;
+      }
+      case UINT8 -> {
+        min = 0;
+        max = 0xFF;
+      }
+      case INT16 -> {
+        min = Short.MIN_VALUE;
+        max = Short.MAX_VALUE;
+      }
+      case UINT16 -> {
+        min = 0;
+        max = 0xFFFF;
+      }
+      case INT32 -> {
+        min = Integer.MIN_VALUE;
+        max = Integer.MAX_VALUE;
+      }
+      case UINT32 -> {
+        min = 0;
+        max = 0xFFFF_FFFFL;
+      }
+      case UINT64 -> {
+        min = 0;
+        max = Long.MAX_VALUE;
+      }
+      default -> {
+        min = Long.MIN_VALUE;
+        max = Long.MAX_VALUE;
+      }
+    }
+    if (l < min || l > max) {
+      BigInteger[] bounds = type.integralBounds();
+      return "an integer in [" + bounds[0] + ", " + bounds[1] + "] (" + type + ")";
+    }
+    switch (type) {
+      case INT8, UINT8 -> ((byte[]) array)[index] = (byte) l;
+      case INT16, UINT16 -> ((short[]) array)[index] = (short) l;
+      case INT32, UINT32 -> ((int[]) array)[index] = (int) l;
+      default -> ((long[]) array)[index] = l;
+    }
+    return null;
   }
 
   private static BigInteger integral(Object value) {
