@@ -206,6 +206,17 @@ public final class ModelRegistry implements AutoCloseable {
    *     process has it open
    */
   public static ModelRegistry embedded(Path home) {
+    return embedded(home, null);
+  }
+
+  /**
+   * Opens the embedded metadata database of a Slipway home, as {@link #embedded(Path)} does, with
+   * model files kept in the given store (e.g. an S3 bucket) instead of {@code <home>/artifacts}.
+   *
+   * @param artifacts where model files are kept, or {@code null} for a {@link LocalArtifactStore}
+   *     at {@code <home>/artifacts}; the caller keeps ownership of a given store
+   */
+  public static ModelRegistry embedded(Path home, ArtifactStore artifacts) {
     Objects.requireNonNull(home, "home");
     Path metadata = home.toAbsolutePath().normalize().resolve("metadata");
     if (metadata.toString().indexOf(';') >= 0) {
@@ -217,7 +228,8 @@ public final class ModelRegistry implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + metadata, e);
     }
-    ArtifactStore store = new LocalArtifactStore(home.resolve("artifacts"));
+    ArtifactStore store =
+        artifacts != null ? artifacts : new LocalArtifactStore(home.resolve("artifacts"));
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl("jdbc:h2:file:" + metadata.resolve("slipway"));
     config.setPoolName("slipway-registry");

@@ -1,0 +1,46 @@
+package dev.slipway.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slipway.registry.artifact.ArtifactStore;
+import dev.slipway.registry.artifact.LocalArtifactStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded metadata database with model files kept in a store of the caller's choice. */
+class EmbeddedRegistryArtifactStoreTest {
+  @TempDir Path dir;
+
+  @Test
+  void modelFilesGoToTheGivenStoreAndNotUnderTheHome() throws Exception {
+    Path home = dir.resolve("home");
+    ArtifactStore elsewhere = new LocalArtifactStore(dir.resolve("elsewhere"));
+    Path file = Files.writeString(dir.resolve("m.onnx"), "model bytes");
+
+    try (ModelRegistry registry = ModelRegistry.embedded(home, elsewhere)) {
+      ModelVersion v =
+          registry.register(new Registration("m", file, "onnx", "{}", Map.of(), null, "tester"));
+
+      assertThat(elsewhere.contains(v.sha256())).isTrue();
+      assertThat(registry.artifactPath(v)).isEqualTo(elsewhere.path(v.sha256()));
+      assertThat(home.resolve("artifacts")).doesNotExist();
+      assertThat(home.resolve("metadata/slipway.mv.db")).isRegularFile();
+    }
+  }
+
+  @Test
+  void withoutAStoreTheHomeKeepsTheFiles() throws Exception {
+    Path home = dir.resolve("home");
+    Path file = Files.writeString(dir.resolve("m.onnx"), "model bytes");
+
+    try (ModelRegistry registry = ModelRegistry.embedded(home, null)) {
+      ModelVersion v =
+          registry.register(new Registration("m", file, "onnx", "{}", Map.of(), null, "tester"));
+
+      assertThat(registry.artifactPath(v)).startsWith(home.toAbsolutePath().resolve("artifacts"));
+    }
+  }
+}
