@@ -35,6 +35,7 @@ RATE_DURATION=${RATE_DURATION:-15}
 WARMUP=${WARMUP:-5}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 BUDGET_SECONDS=${BUDGET_SECONDS:-570}
+QUIET_WAIT=${QUIET_WAIT:-0}
 ENDPOINTS="noop oip records"
 
 declare -A PATH_OF=(
@@ -62,8 +63,18 @@ fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+  echo "memory: $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)"
+  echo "java: $(java -version 2>&1 | head -2 | tr '\n' ' ')"
+  echo "wrk: $(wrk -v 2>&1 | head -1)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/machine.txt"
 WORK=$(mktemp -d /tmp/slipway-load.XXXXXX)
 SERVER_PID=""
+TOP_PID=""
 
 stop_server() {
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -76,12 +87,44 @@ stop_server() {
 }
 cleanup() {
   stop_server
+  if [[ -n $TOP_PID ]]; then
+    kill "$TOP_PID" 2>/dev/null || true
+    awk '/^top -/ { n = 0 } n++ < 14' "$OUT/top.raw" >"$OUT/top.txt" 2>/dev/null && rm -f "$OUT/top.raw"
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# What else ran on the machine meanwhile: every 10 s, the busiest processes.
+top -b -c -d 10 -w 250 >"$OUT/top.raw" 2>/dev/null &
+TOP_PID=$!
 
 over_budget() { (( SECONDS > BUDGET_SECONDS )); }
+
+# Other processes that compete for the CPUs: java (except our server), mvn, wrk.
+others() {
+  ps -eo pid=,comm= | awk -v me="${SERVER_PID:-0}" \
+    '($2 == "java" || $2 == "mvn" || $2 == "wrk") && $1 != me { printf "%s ", $1 }'
+}
+# Waits (up to QUIET_WAIT s) for 3 quiet seconds in a row; prints yes or no.
+wait_quiet() {
+  local deadline=$((SECONDS + QUIET_WAIT)) streak=0
+  while :; do
+    if [[ -z $(others) ]]; then streak=$((streak + 1)); else streak=0; fi
+    if (( streak >= 3 )); then echo yes; return; fi
+    if (( SECONDS >= deadline )); then
+      [[ -z $(others) ]] && echo yes || echo no
+      return
+    fi
+    sleep 1
+  done
+}
+# mark FILE START_QUIET: appends quiet=yes only if nothing else ran at the start or the end.
+mark() {
+  local q=$2
+  [[ -n $(others) ]] && q=no
+  echo "QUIET quiet=$q load=$(cut -d' ' -f1 /proc/loadavg)" >>"$1"
+}
 
 # Starts the demo server in mode $1, sets PORT.
 start_server() {
@@ -116,7 +159,8 @@ wrk_run() {
     -s "$HERE/post.lua" "http://127.0.0.1:$PORT${PATH_OF[$ep]}" >"$file" 2>&1 || true
 }
 
-field() { sed -n "s/.*RESULT .* $2=\([^ ]*\).*/\1/p" "$1" | head -1; }
+field() { sed -n "/^RESULT /{s/\$/ /;s/.* $2=\([^ ]*\) .*/\1/p}" "$1" 2>/dev/null | head -1; }
+quiet_of() { sed -n 's/^QUIET quiet=\([a-z]*\).*/\1/p' "$1" 2>/dev/null | head -1; }
 
 for mode in $MODES; do
   [[ $mode == pool || $mode == eventloop ]] || die "MODES holds pool and/or eventloop, not $mode"
@@ -133,8 +177,11 @@ for mode in $MODES; do
   for c in $CONNS; do
     for ep in $ENDPOINTS; do
       if over_budget; then echo "time budget spent: skipping wrk $ep c=$c"; continue; fi
+      q=$(wait_quiet)
       wrk_run "$ep" "$c" "$DURATION" "$OUT/$mode/wrk-$ep-c$c.txt"
-      echo "  wrk $ep c=$c: $(field "$OUT/$mode/wrk-$ep-c$c.txt" rps) req/s"
+      mark "$OUT/$mode/wrk-$ep-c$c.txt" "$q"
+      echo "  wrk $ep c=$c: $(field "$OUT/$mode/wrk-$ep-c$c.txt" rps) req/s" \
+        "(quiet=$(quiet_of "$OUT/$mode/wrk-$ep-c$c.txt"))"
     done
   done
   for ep in $ENDPOINTS; do
@@ -147,19 +194,21 @@ for mode in $MODES; do
     if over_budget || [[ $max == 0 ]]; then echo "  skipping open loop for $ep"; continue; fi
     half=$(awk -v m="$max" 'BEGIN { printf "%d", m / 2 }')
     echo "  open loop $ep at $half req/s (half of $max) for ${RATE_DURATION}s"
+    q=$(wait_quiet)
     timeout $((RATE_DURATION + 60)) java -Xmx512m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
       -cp "$BENCH_JAR" dev.slipway.bench.load.OpenLoopLoad \
       --url "http://127.0.0.1:$PORT${PATH_OF[$ep]}" --body "${BODY_OF[$ep]}" \
-      --rate "$half" --duration "$RATE_DURATION" --warmup 3 --label "$ep" \
+      --rate "$half" --duration "$RATE_DURATION" --warmup 3 --connections 64 --label "$ep" \
       >"$OUT/$mode/rate-$ep.txt" 2>&1 || true
+    mark "$OUT/$mode/rate-$ep.txt" "$q"
   done
   stop_server
 done
 
 # Summary: closed loop per concurrency, with infer / no-op ratios; then open loop at half max.
 {
-  echo "| mode | conns | noop req/s | oip req/s | records req/s | oip/noop | records/noop | noop p99 ms | oip p99 ms | records p99 ms |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| mode | conns | noop req/s | oip req/s | records req/s | oip/noop | records/noop | noop p99 ms | oip p99 ms | records p99 ms | quiet |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   for mode in $MODES; do
     for c in $CONNS; do
       f="$OUT/$mode/wrk-%s-c$c.txt"
@@ -169,24 +218,28 @@ done
       # shellcheck disable=SC2059
       np=$(field "$(printf "$f" noop)" p99_ms) op=$(field "$(printf "$f" oip)" p99_ms) \
         rp=$(field "$(printf "$f" records)" p99_ms)
+      # shellcheck disable=SC2059
+      qs="$(quiet_of "$(printf "$f" noop)")/$(quiet_of "$(printf "$f" oip)")/$(quiet_of "$(printf "$f" records)")"
       awk -v m="$mode" -v c="$c" -v n="${n:-0}" -v o="${o:-0}" -v r="${r:-0}" \
-        -v np="${np:--}" -v op="${op:--}" -v rp="${rp:--}" 'BEGIN {
-          printf "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | %s | %s | %s |\n",
-            m, c, n, o, r, (n > 0 ? o / n : 0), (n > 0 ? r / n : 0), np, op, rp }'
+        -v np="${np:--}" -v op="${op:--}" -v rp="${rp:--}" -v q="$qs" 'BEGIN {
+          printf "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | %s | %s | %s | %s |\n",
+            m, c, n, o, r, (n > 0 ? o / n : 0), (n > 0 ? r / n : 0), np, op, rp, q }'
     done
   done
   echo
-  echo "| mode | endpoint | max req/s (wrk) | open-loop rate | achieved | shed | errors | p50 ms | p99 ms | p99.9 ms | max ms |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| mode | endpoint | max req/s (wrk) | open-loop rate | achieved | shed | errors | p50 ms | p99 ms | p99.9 ms | max ms | quiet |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for mode in $MODES; do
     for ep in $ENDPOINTS; do
       f="$OUT/$mode/rate-$ep.txt"
       [[ -f $f ]] || continue
-      printf '| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$ep" \
+      printf '| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$ep" \
         "$(cat "$OUT/$mode/max-rps-$ep.txt")" "$(field "$f" target_rps)" "$(field "$f" achieved_rps)" \
         "$(field "$f" shed)" "$(field "$f" errors)" "$(field "$f" p50_ms)" "$(field "$f" p99_ms)" \
-        "$(field "$f" p999_ms)" "$(field "$f" max_ms)"
+        "$(field "$f" p999_ms)" "$(field "$f" max_ms)" "$(quiet_of "$f")"
     done
   done
 } | tee "$OUT/summary.md"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
+cat "$OUT/machine.txt"
 echo "raw outputs in $OUT (whole run: ${SECONDS}s)"

@@ -1,7 +1,8 @@
 /**
- * A small open-loop HTTP load generator: requests are sent at a fixed rate whatever the server's
- * answers, and each latency is measured from the time the request was due, so a stalled server is
- * not hidden (no coordinated omission). {@code wrk} cannot hold a rate and Debian has no {@code
- * wrk2}; this fills that gap for {@code load/run-load.sh}.
+ * HTTP load benchmarks against the real server: a small load generator ({@link
+ * dev.slipway.bench.load.LoadGenerator}) that holds a fixed rate with latencies measured from each
+ * request's due time (no coordinated omission; {@code wrk} cannot hold a rate and Debian has no
+ * {@code wrk2}) or keeps {@code n} closed-loop clients busy, and the benchmark programs the scripts
+ * in {@code slipway-bench/load/} run with it. Nothing here runs during the build.
  */
 package dev.slipway.bench.load;
