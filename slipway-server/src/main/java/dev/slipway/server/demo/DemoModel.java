@@ -43,8 +43,14 @@ public final class DemoModel {
     try {
       file = Files.createTempFile("ad-click", ".onnx");
       Files.write(file, trained.onnx());
+      // Golden records: generated from the schema, answered by the model as trained.
       String manifest =
-          new ModelManifest(trained.spec(), "Logistic regression: will a user click this ad?")
+          dev.slipway.serving.host.Verifier.prepare(
+                  dev.slipway.serving.host.Verifier.format("onnx"),
+                  file,
+                  new ModelManifest(
+                      trained.spec(), "Logistic regression: will a user click this ad?"),
+                  null)
               .toJson();
       return registry.register(
           new Registration(

@@ -4,15 +4,19 @@ import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.multipart.AggregatedBodyPart;
+import com.linecorp.armeria.common.multipart.AggregatedMultipart;
+import com.linecorp.armeria.common.multipart.Multipart;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.ModelFormat;
-import dev.slipway.api.Predictor;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
 import dev.slipway.registry.Registration;
 import dev.slipway.serving.host.ModelHost;
+import dev.slipway.serving.host.ModelManifest;
+import dev.slipway.serving.host.Verifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * Registry operations over REST: upload a model file as a new version, list and describe versions.
@@ -99,28 +102,73 @@ public final class RegistryService {
     return host.registry();
   }
 
+  /**
+   * Registers an uploaded model file as a new version. The body is either the model file itself
+   * (parameters in the query or headers), or {@code multipart/form-data} with the parts {@code
+   * model} (the file), and optionally {@code manifest} (JSON: record preprocessing and
+   * description), {@code golden} (JSON golden records), {@code format}, {@code sha256} and {@code
+   * description}.
+   */
   private HttpResponse upload(ServiceRequestContext ctx, AggregatedHttpRequest agg)
       throws IOException {
     String name = ctx.pathParam("name");
-    byte[] body = agg.content().array();
+    String expected = param(ctx, agg, "sha256", "x-checksum-sha256");
+    String formatName = param(ctx, agg, "format", null);
+    String description = param(ctx, agg, "description", null);
+    ModelManifest manifest = null;
+    com.fasterxml.jackson.databind.JsonNode golden = null;
+    byte[] body;
+    MediaType type = agg.contentType();
+    if (type != null && type.is(MediaType.MULTIPART_FORM_DATA)) {
+      AggregatedMultipart form;
+      try {
+        form =
+            Multipart.from(agg.toHttpRequest())
+                .aggregate(io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE)
+                .join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw InvalidInputException.of(
+            "body", "multipart/form-data", "a well-formed form: " + e.getCause().getMessage());
+      }
+      AggregatedBodyPart model = form.field("model");
+      if (model == null) {
+        throw InvalidInputException.missing(
+            "model", "the model file as the form part 'model' (parts: " + form.names() + ")");
+      }
+      body = model.content().array();
+      expected = formText(form, "sha256", expected);
+      formatName = formText(form, "format", formatName);
+      description = formText(form, "description", description);
+      String manifestText = formText(form, "manifest", null);
+      if (manifestText != null) {
+        com.fasterxml.jackson.databind.JsonNode m = json("manifest", manifestText);
+        if (m.isObject() && m.has("golden")) {
+          golden = ((com.fasterxml.jackson.databind.node.ObjectNode) m).remove("golden");
+        }
+        manifest = ModelManifest.fromJson(m.toString());
+      }
+      String goldenText = formText(form, "golden", null);
+      if (goldenText != null) {
+        golden = json("golden", goldenText);
+      }
+    } else {
+      body = agg.content().array();
+    }
     if (body.length == 0) {
       throw InvalidInputException.missing("body", "the model file as the request body");
     }
-    String expected = param(ctx, agg, "sha256", "x-checksum-sha256");
     String actual = sha256(body);
     if (expected != null && !expected.toLowerCase(Locale.ROOT).equals(actual)) {
       throw InvalidInputException.of(
           "sha256", expected, "the sha256 of the uploaded body, which is " + actual);
     }
-    String formatName = param(ctx, agg, "format", null);
-    ModelFormat format = format(formatName == null ? "onnx" : formatName);
+    ModelFormat format = Verifier.format(formatName == null ? "onnx" : formatName);
     Files.createDirectories(scratch);
     Path file = Files.createTempFile(scratch, "upload-", "." + format.name());
     try {
       Files.write(file, body);
-      try (Predictor p = format.load(file, ModelFormat.LoadOptions.defaults())) {
-        p.signature(); // loaded: the runtime accepts it
-      }
+      // Loads it (a file the runtime refuses never becomes a version) and settles golden records.
+      ModelManifest prepared = Verifier.prepare(format, file, manifest, golden);
       String actor = agg.headers().get("x-slipway-actor", "api");
       ModelVersion v =
           registry()
@@ -129,11 +177,11 @@ public final class RegistryService {
                       name,
                       file,
                       format.name(),
-                      null,
+                      prepared.toJson(),
                       Map.of(),
-                      param(ctx, agg, "description", null),
+                      description != null ? description : prepared.description(),
                       actor));
-      verify(v);
+      Verifier.verify(host, registry(), v);
       host.refresh();
       v = registry().version(v.name(), v.version()).orElse(v);
       return HttpResponse.of(HttpStatus.CREATED, MediaType.JSON_UTF_8, OipJson.object(describe(v)));
@@ -142,14 +190,23 @@ public final class RegistryService {
     }
   }
 
-  /** Verify on registration: load it as serving would and answer a warm-up request. */
-  private void verify(ModelVersion v) {
+  private static String formText(AggregatedMultipart form, String field, String fallback) {
+    AggregatedBodyPart part = form.field(field);
+    if (part == null) {
+      return fallback;
+    }
+    String text = part.contentUtf8();
+    return text.isBlank() ? fallback : text.trim();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode json(String field, String text) {
     try {
-      host.load(v.name(), v.version());
-      registry()
-          .recordVerification(v.name(), v.version(), true, "loaded and answered a warm-up request");
-    } catch (RuntimeException e) {
-      registry().recordVerification(v.name(), v.version(), false, e.getMessage());
+      return Bodies.JSON.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw InvalidInputException.of(
+          field,
+          text.length() <= 80 ? text : text.substring(0, 77) + "...",
+          "JSON: " + e.getOriginalMessage());
     }
   }
 
@@ -160,18 +217,6 @@ public final class RegistryService {
       v = agg.headers().get(header);
     }
     return v == null || v.isBlank() ? null : v.trim();
-  }
-
-  private static ModelFormat format(String name) {
-    List<ModelFormat> known =
-        ServiceLoader.load(ModelFormat.class).stream().map(ServiceLoader.Provider::get).toList();
-    return known.stream()
-        .filter(f -> f.name().equals(name))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                InvalidInputException.of(
-                    "format", name, "one of " + known.stream().map(ModelFormat::name).toList()));
   }
 
   static String sha256(byte[] bytes) {
@@ -456,6 +501,15 @@ public final class RegistryService {
     return Handlers.json(OipJson.object(Map.of("routes", routes, "loaded", loaded)));
   }
 
+  private static int goldenCount(ModelVersion v) {
+    try {
+      ModelManifest m = ModelManifest.fromJson(v.manifest());
+      return m.golden() == null ? 0 : m.golden().cases().size();
+    } catch (RuntimeException e) {
+      return 0; // an unreadable manifest shows as no golden records; loading it reports why
+    }
+  }
+
   static Map<String, Object> describe(ModelVersion v) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", v.name());
@@ -469,6 +523,8 @@ public final class RegistryService {
     m.put("created_at", v.createdAt().toString());
     m.put("tags", v.tags());
     m.put("verification", v.verification() == null ? null : v.verification().status().name());
+    m.put("verification_message", v.verification() == null ? null : v.verification().message());
+    m.put("golden_records", goldenCount(v));
     m.put("gate", v.gate() == null ? null : v.gate().verdict().name());
     return m;
   }

@@ -296,7 +296,22 @@ public final class ModelHost implements AutoCloseable {
               : ColumnCodec.forSignature(p.signature()).orElse(null);
       ServedModel m = new ServedModel(v, p, codec, manifest.tabular() != null, deployment);
       try {
-        m.warmUp();
+        GoldenRecords golden = manifest.golden();
+        if (golden != null && !golden.cases().isEmpty()) {
+          // The golden records are the warm-up, and the version must still give their answers.
+          java.util.Optional<String> mismatch = golden.replay(p);
+          if (mismatch.isPresent()) {
+            throw new ModelUnavailableException(
+                "model '"
+                    + name
+                    + "' version "
+                    + number
+                    + " does not reproduce its golden records: "
+                    + mismatch.get());
+          }
+        } else {
+          m.warmUp();
+        }
       } catch (RuntimeException e) {
         m.close();
         throw e;

@@ -9,16 +9,26 @@ import dev.slipway.api.codec.TabularSpec;
 
 /**
  * What Slipway stores with a model version beside the artifact: how records become the model's
- * input ({@code tabular}, absent for models that take their inputs as they are) and a short
- * description. Serialised as JSON; unknown properties are ignored so that newer manifests load.
+ * input ({@code tabular}, absent for models that take their inputs as they are), a short
+ * description and the {@link GoldenRecords} replayed whenever the version is loaded. Serialised as
+ * JSON; unknown properties are ignored so that newer manifests load.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ModelManifest(TabularSpec tabular, String description) {
+public record ModelManifest(TabularSpec tabular, String description, GoldenRecords golden) {
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+  public ModelManifest(TabularSpec tabular, String description) {
+    this(tabular, description, null);
+  }
+
   public static ModelManifest none() {
-    return new ModelManifest(null, null);
+    return new ModelManifest(null, null, null);
+  }
+
+  /** This manifest with the given golden records. */
+  public ModelManifest withGolden(GoldenRecords records) {
+    return new ModelManifest(tabular, description, records);
   }
 
   public String toJson() {

@@ -173,22 +173,28 @@ public final class ServedModel implements AutoCloseable {
     if (codec != null) {
       inputs = codec.encode(java.util.List.of(Record.of(sampleRecord(codec.schema()))));
     } else {
-      inputs = new java.util.LinkedHashMap<>();
-      for (TensorSpec in : predictor.signature().inputs()) {
-        long[] shape = in.shape();
-        long n = 1;
-        for (int i = 0; i < shape.length; i++) {
-          shape[i] = shape[i] < 0 ? 1 : shape[i];
-          n *= shape[i];
-        }
-        Object data = TypedArrays.allocate(in.type(), (int) n);
-        if (data instanceof String[] s) {
-          java.util.Arrays.fill(s, "");
-        }
-        inputs.put(in.name(), new Tensor(in.name(), in.type(), shape, data));
-      }
+      inputs = zeros(predictor.signature());
     }
     predictor.infer(inputs, java.util.Set.of());
+  }
+
+  /** Zeros (empty strings) shaped like the inputs of a signature, dynamic dimensions as 1. */
+  static java.util.Map<String, Tensor> zeros(Signature signature) {
+    java.util.Map<String, Tensor> inputs = new java.util.LinkedHashMap<>();
+    for (TensorSpec in : signature.inputs()) {
+      long[] shape = in.shape();
+      long n = 1;
+      for (int i = 0; i < shape.length; i++) {
+        shape[i] = shape[i] < 0 ? 1 : shape[i];
+        n *= shape[i];
+      }
+      Object data = TypedArrays.allocate(in.type(), (int) n);
+      if (data instanceof String[] s) {
+        java.util.Arrays.fill(s, "");
+      }
+      inputs.put(in.name(), new Tensor(in.name(), in.type(), shape, data));
+    }
+    return inputs;
   }
 
   /** A plausible record for a schema: the first category, the middle of a numeric range. */
