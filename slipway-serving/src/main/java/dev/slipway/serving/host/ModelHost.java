@@ -88,8 +88,9 @@ public final class ModelHost implements AutoCloseable {
 
   /**
    * How serving resolves a reference: {@code name@alias} and {@code name/3} as the registry does; a
-   * bare {@code name} serves the {@code champion} alias when it is set and the latest version
-   * otherwise, so that registering a candidate never sends it production traffic.
+   * bare {@code name} serves the {@code champion} alias when it is set and otherwise the latest
+   * version that did not fail verification, so that registering a candidate never sends it
+   * production traffic while a champion is set.
    */
   public static Function<String, ModelVersion> defaultResolver(ModelRegistry registry) {
     return ref -> {
@@ -98,6 +99,15 @@ public final class ModelHost implements AutoCloseable {
         Integer champion = registry.aliases(r.name()).get(ModelRegistry.CHAMPION);
         if (champion != null) {
           return registry.resolve(ModelRef.ofVersion(r.name(), champion));
+        }
+        // The latest version that did not fail verification; if every one failed, the latest
+        // (whose load then says why).
+        List<ModelVersion> all = registry.versions(r.name());
+        for (int i = all.size() - 1; i >= 0; i--) {
+          ModelVersion v = all.get(i);
+          if (v.verification() == null || !v.verification().failed()) {
+            return v;
+          }
         }
       }
       return registry.resolve(r);

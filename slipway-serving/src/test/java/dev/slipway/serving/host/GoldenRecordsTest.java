@@ -261,6 +261,9 @@ class GoldenRecordsTest {
         assertThatThrownBy(() -> host.load("m", 2))
             .isInstanceOf(ModelUnavailableException.class)
             .hasMessageContaining("does not reproduce its golden records");
+        // a bare name does not serve a version that failed, while another one did not
+        assertThat(ModelHost.defaultResolver(registry).apply("m").version()).isEqualTo(1);
+        assertThat(ModelHost.defaultResolver(registry).apply("m/2").version()).isEqualTo(2);
         // a version that failed cannot get an alias
         assertThatThrownBy(() -> registry.setAlias("m", "challenger", 2, "t", null, false))
             .isInstanceOf(dev.slipway.api.SlipwayException.class);
