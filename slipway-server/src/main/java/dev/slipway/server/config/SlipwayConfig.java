@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slipway.serving.host.Deployment;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The whole server configuration, as read from {@code slipway.yaml} with environment overrides
@@ -37,6 +40,7 @@ import java.util.Set;
  *     SLIPWAY_WEBHOOK_SECRET)
  * @param webhookMaxAttempts deliveries tried per event and URL
  * @param webhookInitialDelayMillis delay before the first retry, doubled for each next one
+ * @param artifacts where model files are kept
  */
 public record SlipwayConfig(
     Path home,
@@ -55,9 +59,14 @@ public record SlipwayConfig(
     long keepWarmSeconds,
     List<String> webhookUrls,
     int webhookMaxAttempts,
-    long webhookInitialDelayMillis) {
+    long webhookInitialDelayMillis,
+    Artifacts artifacts) {
+
+  /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
   public SlipwayConfig {
+    java.util.Objects.requireNonNull(artifacts, "artifacts");
     enrich = Map.copyOf(enrich);
     deployments = Map.copyOf(deployments);
     webhookUrls = List.copyOf(webhookUrls);
@@ -81,7 +90,55 @@ public record SlipwayConfig(
         300,
         List.of(),
         5,
-        500);
+        500,
+        Artifacts.local());
+  }
+
+  /**
+   * Where model files are kept: under {@code <home>/artifacts} ({@link Type#LOCAL}, the default) or
+   * in an S3 bucket ({@link Type#S3}; Amazon S3 or an S3-compatible store), with local copies in a
+   * cache directory. The metadata stays in the home's embedded database either way. Holds no
+   * secret: the secret access key comes from the AWS default chain or from a file.
+   *
+   * @param type LOCAL or S3
+   * @param bucket the bucket (S3 only)
+   * @param prefix prepended to every object key as given, {@code ""} for none
+   * @param region the bucket's region, or null for the AWS SDK's default chain ({@code AWS_REGION},
+   *     profile), else us-east-1
+   * @param endpoint the URL of an S3-compatible store, or null for Amazon S3
+   * @param pathStyle address the bucket in the URL path, as most S3-compatible stores need
+   * @param accessKeyId with {@code secretAccessKeyFile}, fixed credentials; null for the AWS
+   *     default chain ({@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, profiles, roles)
+   * @param secretAccessKeyFile a file holding the secret access key, or null
+   * @param cacheDir local copies of the models this server stored or served, or null for {@code
+   *     <home>/artifact-cache}
+   */
+  public record Artifacts(
+      Type type,
+      String bucket,
+      String prefix,
+      String region,
+      URI endpoint,
+      boolean pathStyle,
+      String accessKeyId,
+      Path secretAccessKeyFile,
+      Path cacheDir) {
+
+    /** Where model files are kept. */
+    public enum Type {
+      LOCAL,
+      S3
+    }
+
+    public Artifacts {
+      java.util.Objects.requireNonNull(type, "type");
+      prefix = prefix == null ? "" : prefix;
+    }
+
+    /** Files under {@code <home>/artifacts}. */
+    public static Artifacts local() {
+      return new Artifacts(Type.LOCAL, null, "", null, null, false, null, null, null);
+    }
   }
 
   /** The deployment of a model: its configured one, or the defaults with the runtime's threads. */
@@ -137,6 +194,7 @@ public record SlipwayConfig(
     private List<String> webhookUrls;
     private final int webhookMaxAttempts;
     private long webhookInitialDelayMillis;
+    private Artifacts artifacts;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -156,6 +214,7 @@ public record SlipwayConfig(
       webhookUrls = c.webhookUrls;
       webhookMaxAttempts = c.webhookMaxAttempts;
       webhookInitialDelayMillis = c.webhookInitialDelayMillis;
+      artifacts = c.artifacts;
     }
 
     public Builder home(Path v) {
@@ -216,6 +275,11 @@ public record SlipwayConfig(
       return this;
     }
 
+    public Builder artifacts(Artifacts v) {
+      artifacts = v;
+      return this;
+    }
+
     public SlipwayConfig build() {
       return new SlipwayConfig(
           home,
@@ -234,7 +298,8 @@ public record SlipwayConfig(
           keepWarmSeconds,
           webhookUrls,
           webhookMaxAttempts,
-          webhookInitialDelayMillis);
+          webhookInitialDelayMillis,
+          artifacts);
     }
   }
 
@@ -257,7 +322,16 @@ public record SlipwayConfig(
     SlipwayConfig d = defaults();
     Reader r = new Reader(root, problems);
     r.allowed(
-        "", Set.of("home", "server", "runtime", "features", "models", "registry", "webhooks"));
+        "",
+        Set.of(
+            "home",
+            "server",
+            "runtime",
+            "features",
+            "models",
+            "registry",
+            "webhooks",
+            "artifacts"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
@@ -331,6 +405,7 @@ public record SlipwayConfig(
         }
       }
     }
+    Artifacts artifacts = artifacts(r, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -351,7 +426,117 @@ public record SlipwayConfig(
         keepWarm,
         hooks,
         (int) hookAttempts,
-        hookDelay);
+        hookDelay,
+        artifacts);
+  }
+
+  /** The {@code artifacts} section; every problem is added to those of the rest of the file. */
+  private static Artifacts artifacts(Reader r, List<String> problems) {
+    List<String> s3Only =
+        List.of(
+            "bucket",
+            "prefix",
+            "region",
+            "endpoint",
+            "pathStyle",
+            "accessKeyId",
+            "secretAccessKeyFile",
+            "cacheDir");
+    Set<String> known = new java.util.HashSet<>(s3Only);
+    known.add("type");
+    known.add("secretAccessKey");
+    r.allowed("artifacts", known);
+    if (r.node("artifacts.secretAccessKey") != null) {
+      problems.add(
+          "artifacts.secretAccessKey: secrets are not read from slipway.yaml; set"
+              + " AWS_SECRET_ACCESS_KEY, or secretAccessKeyFile to a file holding the key");
+    }
+    String type = r.text("artifacts.type", "local");
+    if (type.equals("local")) {
+      for (String k : s3Only) {
+        if (r.node("artifacts." + k) != null) {
+          problems.add("artifacts." + k + ": only used with artifacts.type s3 (type is local)");
+        }
+      }
+      return Artifacts.local();
+    }
+    if (!type.equals("s3")) {
+      problems.add("artifacts.type: got \"" + type + "\", expected local or s3");
+      return Artifacts.local();
+    }
+    String bucket = r.text("artifacts.bucket", null);
+    if (bucket == null) {
+      problems.add("artifacts.bucket: required when artifacts.type is s3");
+    } else if (!BUCKET_NAME.matcher(bucket).matches()) {
+      problems.add(
+          "artifacts.bucket: got \""
+              + bucket
+              + "\", expected an S3 bucket name (3 to 63 lowercase letters, digits, dots and"
+              + " hyphens)");
+    }
+    String prefix = r.text("artifacts.prefix", "");
+    if (prefix.startsWith("/")) {
+      problems.add(
+          "artifacts.prefix: got \"" + prefix + "\", expected a key prefix without a leading /");
+    }
+    String region = r.text("artifacts.region", null);
+    if (region != null && !region.matches("[a-z0-9-]+")) {
+      problems.add("artifacts.region: got \"" + region + "\", expected a region such as us-east-1");
+    }
+    URI endpoint = null;
+    String endpointText = r.text("artifacts.endpoint", null);
+    if (endpointText != null) {
+      endpoint = httpUrl(endpointText);
+      if (endpoint == null) {
+        problems.add(
+            "artifacts.endpoint: got \""
+                + endpointText
+                + "\", expected an http:// or https:// URL such as http://127.0.0.1:9000");
+      }
+    }
+    boolean pathStyle = r.bool("artifacts.pathStyle", false);
+    String keyId = r.text("artifacts.accessKeyId", null);
+    String secretFile = r.text("artifacts.secretAccessKeyFile", null);
+    if (keyId != null && secretFile == null) {
+      problems.add(
+          "artifacts.accessKeyId: needs secretAccessKeyFile too (or neither, for the AWS default"
+              + " credentials chain)");
+    }
+    if (keyId == null && secretFile != null) {
+      problems.add(
+          "artifacts.secretAccessKeyFile: needs accessKeyId too (or neither, for the AWS default"
+              + " credentials chain)");
+    }
+    if (secretFile != null
+        && !(Files.isRegularFile(Path.of(secretFile)) && Files.isReadable(Path.of(secretFile)))) {
+      problems.add(
+          "artifacts.secretAccessKeyFile: got \"" + secretFile + "\", expected a readable file");
+    }
+    String cacheDir = r.text("artifacts.cacheDir", null);
+    return new Artifacts(
+        Artifacts.Type.S3,
+        bucket,
+        prefix,
+        region,
+        endpoint,
+        pathStyle,
+        keyId,
+        secretFile == null ? null : Path.of(secretFile),
+        cacheDir == null ? null : Path.of(cacheDir));
+  }
+
+  /** The URL when it is an absolute http(s) URL with a host and nothing after the path. */
+  private static URI httpUrl(String text) {
+    try {
+      URI u = new URI(text.trim());
+      boolean http = "http".equals(u.getScheme()) || "https".equals(u.getScheme());
+      if (http && u.getHost() != null && u.getQuery() == null && u.getFragment() == null) {
+        return u;
+      }
+    } catch (URISyntaxException e) {
+      // reported by the caller
+    }
+    return null;
   }
 
   private static Deployment deployment(Reader r, String base, int defaultThreads) {
