@@ -7,6 +7,8 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.RegisteredModel;
+import dev.slipway.registry.artifact.S3ArtifactStore;
+import dev.slipway.server.config.ConfigException;
 import dev.slipway.server.config.SlipwayConfig;
 import dev.slipway.server.gate.Evaluator;
 import dev.slipway.server.gate.GatePolicy;
@@ -28,6 +30,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,6 +55,7 @@ public final class SlipwayServer implements AutoCloseable {
 
   private final Server server;
   private final ModelRegistry registry;
+  private final S3ArtifactStore s3Artifacts;
   private final ModelHost host;
   private final FeatureSource features;
   private final PrometheusMeterRegistry meters;
@@ -67,11 +72,13 @@ public final class SlipwayServer implements AutoCloseable {
   private SlipwayServer(
       Server server,
       ModelRegistry registry,
+      S3ArtifactStore s3Artifacts,
       ModelHost host,
       FeatureSource features,
       PrometheusMeterRegistry meters) {
     this.server = server;
     this.registry = registry;
+    this.s3Artifacts = s3Artifacts;
     this.host = host;
     this.features = features;
     this.meters = meters;
@@ -82,7 +89,17 @@ public final class SlipwayServer implements AutoCloseable {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
-    ModelRegistry registry = ModelRegistry.embedded(config.home());
+    S3ArtifactStore s3Artifacts = s3Artifacts(config);
+    ModelRegistry registry;
+    try {
+      // null: the home's own artifact directory
+      registry = ModelRegistry.embedded(config.home(), s3Artifacts);
+    } catch (RuntimeException e) {
+      if (s3Artifacts != null) {
+        s3Artifacts.close();
+      }
+      throw e;
+    }
     ModelHost host =
         new ModelHost(
             registry,
@@ -128,7 +145,7 @@ public final class SlipwayServer implements AutoCloseable {
                     MediaType.parse("text/plain; version=0.0.4; charset=utf-8"),
                     meters.scrape()));
     Server server = sb.build();
-    SlipwayServer s = new SlipwayServer(server, registry, host, features, meters);
+    SlipwayServer s = new SlipwayServer(server, registry, s3Artifacts, host, features, meters);
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -179,6 +196,44 @@ public final class SlipwayServer implements AutoCloseable {
     return s;
   }
 
+  /**
+   * The S3 artifact store of an {@code artifacts: {type: s3}} configuration, or null for the home's
+   * artifact directory.
+   *
+   * @throws ConfigException when the secret access key file cannot be read
+   * @throws dev.slipway.api.ModelUnavailableException when the bucket cannot be reached
+   */
+  private static S3ArtifactStore s3Artifacts(SlipwayConfig config) {
+    SlipwayConfig.Artifacts a = config.artifacts();
+    if (a.type() != SlipwayConfig.Artifacts.Type.S3) {
+      return null;
+    }
+    S3ArtifactStore.Builder b =
+        S3ArtifactStore.builder()
+            .bucket(a.bucket())
+            .prefix(a.prefix())
+            .region(a.region())
+            .endpoint(a.endpoint())
+            .pathStyle(a.pathStyle())
+            .cacheDirectory(
+                a.cacheDir() != null ? a.cacheDir() : config.home().resolve("artifact-cache"));
+    if (a.accessKeyId() != null) {
+      try {
+        b.credentials(a.accessKeyId(), Files.readString(a.secretAccessKeyFile()).strip());
+      } catch (IOException e) {
+        throw new ConfigException(
+            java.util.List.of(
+                "artifacts.secretAccessKeyFile: cannot read "
+                    + a.secretAccessKeyFile()
+                    + ": "
+                    + e.getMessage()));
+      }
+    }
+    S3ArtifactStore store = b.build();
+    log.info("model files in {}{}", store, a.endpoint() == null ? "" : " at " + a.endpoint());
+    return store;
+  }
+
   public int port() {
     return server.activeLocalPort();
   }
@@ -209,6 +264,9 @@ public final class SlipwayServer implements AutoCloseable {
     host.close();
     features.close();
     registry.close();
+    if (s3Artifacts != null) {
+      s3Artifacts.close();
+    }
     meters.close();
   }
 }
