@@ -1,0 +1,123 @@
+package dev.slipway.guard.output;
+
+import dev.slipway.api.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Checks a model's answer for one row: numbers are finite, outputs lie in their declared ranges (a
+ * probability in [0, 1], an age in [0, 150]), and the model is confident enough — below the
+ * confidence threshold the model abstains and the row goes to the fallback chain.
+ *
+ * <p>Outputs are the public output columns, one row per first dimension. Immutable and thread-safe.
+ *
+ * @param ranges allowed range per output (every element of the row's slice)
+ * @param confidence the output whose largest element in a row is the model's confidence (for
+ *     example {@code probabilities}), or null for none
+ * @param minConfidence the threshold: the model abstains when its confidence is below it
+ */
+public record OutputGuard(Map<String, Range> ranges, String confidence, double minConfidence) {
+
+  /** No checks but finiteness. */
+  public static final OutputGuard FINITE_ONLY = new OutputGuard(Map.of(), null, 0);
+
+  public OutputGuard {
+    ranges = Map.copyOf(ranges);
+  }
+
+  /**
+   * A closed range; either end may be null (open).
+   *
+   * @param min the lowest allowed value, or null
+   * @param max the highest allowed value, or null
+   */
+  public record Range(Double min, Double max) {
+    boolean contains(double d) {
+      return (min == null || d >= min) && (max == null || d <= max);
+    }
+
+    @Override
+    public String toString() {
+      return "[" + (min == null ? "-∞" : min) + ", " + (max == null ? "∞" : max) + "]";
+    }
+  }
+
+  /** Why a row's answer was not used. */
+  public enum Problem {
+    /** NaN or an infinity. */
+    NOT_FINITE,
+    /** Outside the declared range. */
+    OUT_OF_RANGE,
+    /** The model's confidence is below the threshold: it abstains. */
+    LOW_CONFIDENCE
+  }
+
+  /**
+   * A failed output check.
+   *
+   * @param output the output column
+   * @param problem what is wrong
+   * @param detail the value and the expectation, for people
+   */
+  public record Finding(String output, Problem problem, String detail) {}
+
+  /**
+   * Checks row {@code row} of the outputs.
+   *
+   * @return the first problem found, or empty when the row's answer may be used
+   */
+  public Optional<Finding> check(Map<String, Tensor> outputs, int row, int rows) {
+    for (Tensor t : outputs.values()) {
+      if (!t.type().isNumeric()) {
+        continue;
+      }
+      int per = rows == 0 ? 0 : (int) (t.size() / rows);
+      Range range = ranges.get(t.name());
+      for (int j = row * per; j < (row + 1) * per; j++) {
+        double d = ((Number) number(t.get(j))).doubleValue();
+        if (!Double.isFinite(d)) {
+          return Optional.of(new Finding(t.name(), Problem.NOT_FINITE, "got " + d));
+        }
+        if (range != null && !range.contains(d)) {
+          return Optional.of(
+              new Finding(
+                  t.name(), Problem.OUT_OF_RANGE, "got " + d + ", expected a value in " + range));
+        }
+      }
+    }
+    if (confidence != null) {
+      Tensor t = outputs.get(confidence);
+      if (t != null && t.type().isNumeric()) {
+        int per = rows == 0 ? 0 : (int) (t.size() / rows);
+        double best = Double.NEGATIVE_INFINITY;
+        for (int j = row * per; j < (row + 1) * per; j++) {
+          best = Math.max(best, ((Number) number(t.get(j))).doubleValue());
+        }
+        if (best < minConfidence) {
+          return Optional.of(
+              new Finding(
+                  confidence,
+                  Problem.LOW_CONFIDENCE,
+                  "confidence " + best + " is below the threshold " + minConfidence));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The rows whose answers fail a check, each with its finding. */
+  public List<Map.Entry<Integer, Finding>> failures(Map<String, Tensor> outputs, int rows) {
+    List<Map.Entry<Integer, Finding>> out = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      int row = i;
+      check(outputs, i, rows).ifPresent(f -> out.add(Map.entry(row, f)));
+    }
+    return out;
+  }
+
+  private static Object number(Object v) {
+    return v instanceof java.math.BigInteger b ? b.doubleValue() : v;
+  }
+}
