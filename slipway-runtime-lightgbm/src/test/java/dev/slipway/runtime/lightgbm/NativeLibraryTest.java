@@ -59,6 +59,33 @@ class NativeLibraryTest {
     assertThat(r.lines()).as(r.all()).isEqualTo(Files.readAllLines(dir.resolve("expected")));
   }
 
+  /**
+   * lightgbm4j's own loader rewrites {@code /tmp/lib_lightgbm.so} in every JVM, which crashed a JVM
+   * that had it mapped (SIGSEGV on its next LightGBM call): a server must survive a second process
+   * (the CLI, another server) loading LightGBM while it serves.
+   */
+  @Test
+  void anotherJvmLoadingLightgbmDoesNotDisturbOneServingAModel() throws Exception {
+    Path model = model();
+    Path go = dir.resolve("go");
+    Process serving = ChildJvm.startHolding(model, ROWS, go);
+    java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+    java.io.InputStream in = serving.getInputStream();
+    while (!head.toString(java.nio.charset.StandardCharsets.UTF_8).contains("ready\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.write(b);
+    }
+    ChildJvm.Result other = ChildJvm.run(model, ROWS, Map.of());
+    assertThat(other.exitCode()).as(other.all()).isZero();
+    Files.createFile(go);
+    ChildJvm.Result r = ChildJvm.finish(serving, head.toByteArray());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.lines()).as(r.all()).isEqualTo(Files.readAllLines(dir.resolve("expected")));
+  }
+
   @Test
   void anUnsupportedPlatformIsAModelFailureNotACrash() throws Exception {
     ChildJvm.Result r = ChildJvm.run(model(), ROWS, Map.of(), "-Dos.arch=sparc");
