@@ -52,6 +52,9 @@ public record AuditEntry(
   /** A tag was removed from a version. */
   public static final String TAG_REMOVE = "tag.remove";
 
+  /** A document (such as the data profile) was stored or replaced on a version. */
+  public static final String DOCUMENT_PUT = "document.put";
+
   /** A verification result was recorded. */
   public static final String VERIFY = "version.verify";
 

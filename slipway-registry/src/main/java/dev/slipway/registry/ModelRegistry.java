@@ -749,6 +749,125 @@ public final class ModelRegistry implements AutoCloseable {
         });
   }
 
+  /** The longest document {@link #putDocument} stores, in characters. */
+  public static final int MAX_DOCUMENT_LENGTH = 10_000_000;
+
+  private static final java.util.regex.Pattern DOCUMENT_KIND =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+
+  /**
+   * Stores or replaces an editable document kept with a version, such as its data profile ({@code
+   * kind} "profile"). The version itself stays immutable; the replacement is audited (with the old
+   * and new sizes and SHA-256) and announced as a change, so that servers pick it up.
+   *
+   * @throws InvalidInputException naming {@code kind} (lowercase letters, digits, '_' and '-',
+   *     starting with a letter, at most 64), {@code content} (at most {@link #MAX_DOCUMENT_LENGTH}
+   *     characters), {@code name}, {@code version} or {@code actor}
+   * @throws ModelNotFoundException naming the model or version that does not exist
+   */
+  public void putDocument(String model, int version, String kind, String content, String actor) {
+    String n = checkName(model);
+    checkVersion(version);
+    String k = checkDocumentKind(kind);
+    if (content == null) {
+      throw InvalidInputException.missing("content", "the document's text");
+    }
+    if (content.length() > MAX_DOCUMENT_LENGTH) {
+      throw InvalidInputException.of(
+          "content",
+          content.length() + " characters",
+          "at most " + MAX_DOCUMENT_LENGTH + " characters");
+    }
+    String who = checkActor(actor);
+    write(
+        "store document '" + k + "' of " + n + ":" + version,
+        c -> {
+          long change = nextChange(c);
+          state(c, n, version);
+          String current = readDocument(c, n, version, k);
+          if (content.equals(current)) {
+            return Change.none(null);
+          }
+          String sql =
+              current == null
+                  ? "INSERT INTO version_document (content, updated_by, updated_at, model_name,"
+                      + " version, kind) VALUES (?, ?, ?, ?, ?, ?)"
+                  : "UPDATE version_document SET content = ?, updated_by = ?, updated_at = ?"
+                      + " WHERE model_name = ? AND version = ? AND kind = ?";
+          java.time.Instant at = now();
+          try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, content);
+            s.setString(2, who);
+            s.setObject(3, timestamp(at));
+            s.setString(4, n);
+            s.setInt(5, version);
+            s.setString(6, k);
+            s.executeUpdate();
+          }
+          Map<String, Object> detail = new LinkedHashMap<>();
+          detail.put("kind", k);
+          detail.put("sha256", sha256Hex(content));
+          detail.put("characters", content.length());
+          detail.put("previous_sha256", current == null ? null : sha256Hex(current));
+          insertAudit(c, change, at, who, AuditEntry.DOCUMENT_PUT, n, version, null, detail);
+          return Change.unannounced(null);
+        });
+  }
+
+  /**
+   * The document of a kind kept with a version, if one was stored.
+   *
+   * @throws ModelNotFoundException naming the model or version that does not exist
+   */
+  public java.util.Optional<String> document(String model, int version, String kind) {
+    String n = checkName(model);
+    checkVersion(version);
+    String k = checkDocumentKind(kind);
+    return query(
+        "read document '" + k + "' of " + n + ":" + version,
+        c -> {
+          state(c, n, version);
+          return java.util.Optional.ofNullable(readDocument(c, n, version, k));
+        });
+  }
+
+  private static String checkDocumentKind(String kind) {
+    if (kind == null || !DOCUMENT_KIND.matcher(kind).matches()) {
+      throw InvalidInputException.of(
+          "kind",
+          kind,
+          "a document kind: lowercase letters, digits, '_' and '-', starting with a letter, at"
+              + " most 64");
+    }
+    return kind;
+  }
+
+  private static String readDocument(Connection c, String name, int version, String kind)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT content FROM version_document WHERE model_name = ? AND version = ?"
+                + " AND kind = ?")) {
+      s.setString(1, name);
+      s.setInt(2, version);
+      s.setString(3, kind);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  private static String sha256Hex(String text) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /**
    * Removes a tag from a version.
    *

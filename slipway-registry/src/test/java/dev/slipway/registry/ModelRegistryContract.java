@@ -500,6 +500,14 @@ public abstract class ModelRegistryContract {
   }
 
   @Nested
+  class Documents extends DocumentContract {
+    @Override
+    ModelRegistryContract kit() {
+      return ModelRegistryContract.this;
+    }
+  }
+
+  @Nested
   class Migration extends MigrationContract {
     @Override
     ModelRegistryContract kit() {
