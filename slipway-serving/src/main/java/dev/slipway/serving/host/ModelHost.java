@@ -47,6 +47,7 @@ public final class ModelHost implements AutoCloseable {
   private final Duration keepWarm;
   private final LongSupplier nanoClock;
   private final Map<String, Loaded> versions = new ConcurrentHashMap<>();
+  private final Map<String, Object> loadLocks = new ConcurrentHashMap<>();
   private final Map<String, Loaded> routes = new ConcurrentHashMap<>();
   private final Map<String, String> routeErrors = new ConcurrentHashMap<>();
 
@@ -165,7 +166,18 @@ public final class ModelHost implements AutoCloseable {
   private Loaded load(ModelVersion v) {
     String key = v.name() + "/" + v.version();
     while (true) {
-      Loaded l = versions.computeIfAbsent(key, k -> new Loaded(open(v), nanoClock.getAsLong()));
+      Loaded l = versions.get(key);
+      if (l == null) {
+        // One load per version at a time, outside the map's own locks: a slow load must not
+        // hold up loads of other versions.
+        synchronized (loadLocks.computeIfAbsent(key, k -> new Object())) {
+          l = versions.get(key);
+          if (l == null) {
+            l = new Loaded(open(v), nanoClock.getAsLong());
+            versions.put(key, l);
+          }
+        }
+      }
       if (l.tryAcquire()) { // not closed by a concurrent unload
         l.close();
         return l;
@@ -230,7 +242,10 @@ public final class ModelHost implements AutoCloseable {
     }
   }
 
-  /** Unloads replaced versions whose keep-warm time is over and that no request holds. */
+  /**
+   * Unloads replaced or never-routed versions whose keep-warm time is over and that no request
+   * holds.
+   */
   public void sweep() {
     unloadRetired();
   }
@@ -239,11 +254,14 @@ public final class ModelHost implements AutoCloseable {
     long now = nanoClock.getAsLong();
     for (Map.Entry<String, Loaded> e : new ArrayList<>(versions.entrySet())) {
       Loaded l = e.getValue();
-      if (l.retiredAtNanos < 0 || routes.containsValue(l)) {
-        if (routes.containsValue(l)) {
-          l.retiredAtNanos = -1;
-        }
+      if (routes.containsValue(l)) {
+        l.retiredAtNanos = -1;
         continue;
+      }
+      if (l.retiredAtNanos < 0) {
+        // Loaded but never routed (verified on upload, or loaded by version for a check): it
+        // stays warm for keepWarm from now, like a replaced version, then goes.
+        l.retiredAtNanos = now;
       }
       if (now - l.retiredAtNanos >= keepWarm.toNanos() && l.tryUnload()) {
         versions.remove(e.getKey(), l);

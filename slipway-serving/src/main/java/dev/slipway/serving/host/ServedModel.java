@@ -42,7 +42,9 @@ public final class ServedModel implements AutoCloseable {
     this.codec = codec;
     this.tabular = tabular;
     this.deployment = deployment;
-    this.slots = new java.util.concurrent.Semaphore(deployment.instances());
+    // Fair: first come, first served. A non-fair semaphore lets a thread that just released a slot
+    // take it again ahead of parked waiters, which starved some callers for seconds under load.
+    this.slots = new java.util.concurrent.Semaphore(deployment.instances(), true);
     boolean batchable =
         deployment.batching() != null
             && java.util.stream.Stream.concat(

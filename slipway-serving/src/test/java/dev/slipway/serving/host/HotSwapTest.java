@@ -127,6 +127,20 @@ class HotSwapTest {
   }
 
   @Test
+  void aVersionLoadedWithoutARouteIsUnloadedOnceKeepWarmPasses() {
+    try (ModelHost host = host(Duration.ofSeconds(60))) {
+      host.acquire("m@champion", null).close(); // version 1 serves
+      host.load("m", 2); // loaded to verify it, never routed
+      host.sweep();
+      assertThat(host.isLoaded("m", 2)).as("kept warm for a while").isTrue();
+      nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+      host.sweep();
+      assertThat(host.isLoaded("m", 2)).as("unloaded after keep-warm").isFalse();
+      assertThat(host.isLoaded("m", 1)).as("the routed version stays").isTrue();
+    }
+  }
+
+  @Test
   void aReplacedVersionStaysWarmForRollbackUntilKeepWarmPasses() {
     try (ModelHost host = host(Duration.ofSeconds(60))) {
       host.acquire("m@champion", null).close();
