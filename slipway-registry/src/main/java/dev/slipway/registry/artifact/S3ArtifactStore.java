@@ -64,6 +64,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <p>The cache is never trimmed: it holds at most what this process served or stored.
  *
+ * <p>Permissions needed: {@code s3:ListBucket} on the bucket (without it S3 answers a missing
+ * object with 403, not 404, and the store cannot tell "missing" from "refused"), {@code
+ * s3:GetObject} and {@code s3:PutObject} on the keys.
+ *
  * <p>Errors: ids and files are checked as {@link ArtifactStore} says. A bucket that cannot be
  * reached or that refuses a request, and an object whose content does not hash to its key, surface
  * as {@link ModelUnavailableException} naming the bucket and key; local disk failures as {@link
