@@ -40,6 +40,7 @@ public final class Pipeline {
   private final MeterRegistry meters;
   private final Function<String, EnrichSpec> enrich;
   private final Limits limits;
+  private final dev.slipway.serving.guard.Guards guards;
   private final Map<String, Timer[]> timers = new ConcurrentHashMap<>();
 
   /** Request size limits. */
@@ -54,10 +55,27 @@ public final class Pipeline {
    */
   public Pipeline(
       ModelHost host, MeterRegistry meters, Function<String, EnrichSpec> enrich, Limits limits) {
+    this(host, meters, enrich, limits, null);
+  }
+
+  /**
+   * @param guards the models' guards, or null for none
+   */
+  public Pipeline(
+      ModelHost host,
+      MeterRegistry meters,
+      Function<String, EnrichSpec> enrich,
+      Limits limits,
+      dev.slipway.serving.guard.Guards guards) {
     this.host = host;
     this.meters = meters;
     this.enrich = enrich;
     this.limits = limits;
+    this.guards = guards;
+  }
+
+  public dev.slipway.serving.guard.Guards guards() {
+    return guards;
   }
 
   public ModelHost host() {
@@ -107,6 +125,20 @@ public final class Pipeline {
       t = lap(stage, Stage.ENRICH, t);
     }
 
+    if (records != null && guards != null && guards.guarded(model.name())) {
+      // input checks → filtering model → model behind its breaker → output checks → fallbacks
+      dev.slipway.serving.guard.Guards.Answer a =
+          guards.answer(
+              host, model, records, this::runRecords, request.recordMode() ? "records" : "inputs");
+      return new InferenceResult(
+          model.name(),
+          model.number(),
+          request.id(),
+          rows,
+          select(a.outputs(), outputs),
+          a.servedBy());
+    }
+
     // preprocess: rows to the model's input tensors (lossless casts only)
     Set<String> wanted = outputs;
     if (records != null) {
@@ -132,6 +164,34 @@ public final class Pipeline {
     }
     lap(stage, Stage.POSTPROCESS, t);
     return new InferenceResult(model.name(), model.number(), request.id(), rows, out);
+  }
+
+  /** Preprocess → infer → postprocess for records on one model, each stage timed for it. */
+  private Map<String, Tensor> runRecords(ServedModel m, List<Record> records) {
+    Timer[] stage = timers.computeIfAbsent(m.name() + "/" + m.number(), k -> timersFor(m));
+    long t = System.nanoTime();
+    RecordCodec codec = requireCodec(m);
+    Map<String, Tensor> inputs = codec.encode(records);
+    t = lap(stage, Stage.PREPROCESS, t);
+    Map<String, Tensor> raw = m.infer(inputs, Set.of());
+    t = lap(stage, Stage.INFER, t);
+    Map<String, Tensor> out = codec.decode(raw, records.size());
+    lap(stage, Stage.POSTPROCESS, t);
+    return out;
+  }
+
+  private static Map<String, Tensor> select(Map<String, Tensor> all, Set<String> outputs) {
+    if (outputs.isEmpty()) {
+      return all;
+    }
+    Map<String, Tensor> selected = new LinkedHashMap<>();
+    all.forEach(
+        (k, v) -> {
+          if (outputs.contains(k)) {
+            selected.put(k, v);
+          }
+        });
+    return selected;
   }
 
   private static long lap(Timer[] timers, Stage stage, long since) {
