@@ -1,10 +1,10 @@
 package dev.slipway.cli;
 
 import dev.slipway.api.SlipwayException;
+import dev.slipway.cli.client.ServerError;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
 import dev.slipway.registry.RegisteredModel;
-import dev.slipway.registry.Registration;
 import dev.slipway.server.SlipwayServer;
 import dev.slipway.server.config.ConfigException;
 import dev.slipway.server.config.SlipwayConfig;
@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** The {@code slipway} command. */
 @Command(
@@ -25,22 +24,40 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     version = "slipway " + SlipwayServer.VERSION,
     description = "Take a trained model to production: serve, register, try.",
-    subcommands = {Slipway.Demo.class, Slipway.Serve.class, Slipway.Models.class})
+    subcommands = {
+      Slipway.Demo.class,
+      Slipway.Serve.class,
+      ModelsCommand.class,
+      DeploymentsCommand.class
+    })
 public final class Slipway implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * Tribuo reports every training run through java.util.logging; the CLI prints its own summary.
+   * Held here because java.util.logging keeps loggers weakly: a level set on a logger nobody
+   * references is lost when it is collected.
+   */
+  private static final java.util.logging.Logger TRIBUO =
+      java.util.logging.Logger.getLogger("org.tribuo");
+
   public static void main(String[] args) {
-    // Tribuo reports every training run through java.util.logging; the CLI prints its own summary.
-    java.util.logging.Logger.getLogger("org.tribuo").setLevel(java.util.logging.Level.WARNING);
+    TRIBUO.setLevel(java.util.logging.Level.WARNING);
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with Slipway's error handling: known errors print one line, exit 2. */
+  /**
+   * The command line with Slipway's error handling: known errors (the registry's, a server's {@code
+   * {"error": ...}} answers, an unreachable server) print one line, {@code slipway: <message>}, and
+   * exit 2.
+   */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Slipway());
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          if (e instanceof ConfigException || e instanceof SlipwayException) {
+          if (e instanceof ConfigException
+              || e instanceof SlipwayException
+              || e instanceof ServerError) {
             cmd.getErr().println(cmd.getColorScheme().errorText("slipway: " + e.getMessage()));
             return 2;
           }
@@ -176,126 +193,6 @@ public final class Slipway implements Runnable {
     @Override
     public Integer call() throws Exception {
       return serveUntilStopped(server.config(), spec.commandLine().getOut());
-    }
-  }
-
-  @Command(
-      name = "models",
-      mixinStandardHelpOptions = true,
-      description = "List and register models.",
-      subcommands = {Models.ListModels.class, Models.Register.class})
-  static final class Models implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    static class HomeOption {
-      @Option(
-          names = "--home",
-          description = "Slipway home (default: ${DEFAULT-VALUE}, or SLIPWAY_HOME)",
-          defaultValue = "${env:SLIPWAY_HOME:-slipway-home}")
-      Path home;
-    }
-
-    @Command(
-        name = "list",
-        mixinStandardHelpOptions = true,
-        description = "List registered models and their versions.")
-    static final class ListModels implements Callable<Integer> {
-      @CommandLine.Mixin HomeOption home = new HomeOption();
-
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-      @Override
-      public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        try (ModelRegistry registry = ModelRegistry.embedded(home.home)) {
-          if (registry.models().isEmpty()) {
-            out.println(
-                "No models registered in "
-                    + home.home
-                    + ". Try: slipway demo, or slipway models register.");
-          }
-          for (RegisteredModel m : registry.models()) {
-            out.println(m.name());
-            for (ModelVersion v : registry.versions(m.name())) {
-              out.printf(
-                  "  version %d  %s  %s  %s  %s%n",
-                  v.version(), v.format(), v.sha256().substring(0, 12), v.createdAt(), metrics(v));
-            }
-          }
-        }
-        return 0;
-      }
-    }
-
-    @Command(
-        name = "register",
-        mixinStandardHelpOptions = true,
-        description = "Register a model file as a new version.")
-    static final class Register implements Callable<Integer> {
-      @CommandLine.Mixin HomeOption home = new HomeOption();
-
-      @Option(
-          names = "--name",
-          required = true,
-          description = "model name: letters, digits, '_', '-', '.'")
-      String name;
-
-      @Parameters(index = "0", paramLabel = "FILE", description = "the model file, e.g. model.onnx")
-      Path file;
-
-      @Option(
-          names = "--format",
-          description = "model format (default: ${DEFAULT-VALUE})",
-          defaultValue = "onnx")
-      String format;
-
-      @Option(names = "--description", description = "a short description")
-      String description;
-
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-      @Override
-      public Integer call() {
-        try (ModelRegistry registry = ModelRegistry.embedded(home.home)) {
-          // Load it once first: a file the runtime refuses never becomes a version.
-          java.util.ServiceLoader.load(dev.slipway.api.ModelFormat.class).stream()
-              .map(java.util.ServiceLoader.Provider::get)
-              .filter(f -> f.name().equals(format))
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      dev.slipway.api.InvalidInputException.of(
-                          "--format", format, "a known model format such as onnx"))
-              .load(file, dev.slipway.api.ModelFormat.LoadOptions.defaults())
-              .close();
-          ModelVersion v =
-              registry.register(
-                  new Registration(
-                      name,
-                      file,
-                      format,
-                      null,
-                      Map.of(),
-                      description,
-                      System.getProperty("user.name", "cli")));
-          spec.commandLine()
-              .getOut()
-              .println(
-                  "Registered "
-                      + v.name()
-                      + " version "
-                      + v.version()
-                      + " (sha256 "
-                      + v.sha256()
-                      + ")");
-        }
-        return 0;
-      }
     }
   }
 }

@@ -4,36 +4,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.api.DataType;
 import dev.slipway.runtime.onnx.OnnxModelBuilder;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 class SlipwayCommandTest {
   @TempDir Path home;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    CommandLine cl = Slipway.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "demo", "serve", "models", "models list", "models register"})
+  @ValueSource(
+      strings = {
+        "",
+        "demo",
+        "serve",
+        "deployments",
+        "models",
+        "models list",
+        "models show",
+        "models versions",
+        "models register",
+        "models alias",
+        "models alias set",
+        "models alias remove",
+        "models alias list",
+        "models rollback",
+        "models tag",
+        "models tag set",
+        "models tag remove",
+        "models audit",
+        "models evaluate"
+      })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").trim().split(" ");
-    Run r = run(args);
+    CliRun r = run(args);
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("Usage: slipway").contains("--help");
   }
@@ -51,25 +61,24 @@ class SlipwayCommandTest {
   @Test
   void registersAndListsAModel() throws Exception {
     Path model = Files.write(home.resolve("m.onnx"), OnnxModelBuilder.identity(DataType.FP32, -1));
-    Run reg =
+    CliRun reg =
         run("models", "register", "--home", home.toString(), "--name", "echo", model.toString());
     assertThat(reg.code()).as(reg.err()).isZero();
     assertThat(reg.out()).contains("Registered echo version 1");
-    Run again =
+    CliRun again =
         run("models", "register", "--home", home.toString(), "--name", "echo", model.toString());
     assertThat(again.out()).contains("Registered echo version 2");
-    Run list = run("models", "list", "--home", home.toString());
-    assertThat(list.out())
-        .contains("echo")
-        .contains("version 1")
-        .contains("version 2")
-        .contains("onnx");
+    CliRun list = run("models", "list", "--home", home.toString());
+    assertThat(list.out()).containsPattern("(?m)^echo +2 ");
+    CliRun versions = run("models", "versions", "echo", "--home", home.toString());
+    assertThat(versions.out()).containsPattern("(?m)^1 .*onnx").containsPattern("(?m)^2 .*onnx");
   }
 
   @Test
   void refusesAFileThatIsNotAModelAndRegistersNothing() throws Exception {
     Path junk = Files.writeString(home.resolve("junk.onnx"), "not a model");
-    Run r = run("models", "register", "--home", home.toString(), "--name", "junk", junk.toString());
+    CliRun r =
+        run("models", "register", "--home", home.toString(), "--name", "junk", junk.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("junk.onnx").contains("ONNX");
     assertThat(run("models", "list", "--home", home.toString()).out())
@@ -79,9 +88,17 @@ class SlipwayCommandTest {
   @Test
   void refusesABadModelName() throws Exception {
     Path model = Files.write(home.resolve("m.onnx"), OnnxModelBuilder.identity(DataType.FP32, -1));
-    Run r =
+    CliRun r =
         run("models", "register", "--home", home.toString(), "--name", "../etc", model.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("name").contains("../etc");
+  }
+
+  @Test
+  void registryCommandsTakeUrlHomeAndJson() {
+    for (String command : new String[] {"list", "show", "alias set", "audit", "evaluate"}) {
+      String[] args = ("models " + command + " --help").split(" ");
+      assertThat(run(args).out()).contains("--url", "SLIPWAY_URL", "--home", "--json");
+    }
   }
 }
