@@ -116,9 +116,16 @@ public final class SlipwayServer implements AutoCloseable {
                 Duration.ofMillis(config.redisTimeoutMillis()));
     Map<String, EnrichSpec> enrich = new HashMap<>();
     config.enrich().forEach((model, field) -> enrich.put(model, new EnrichSpec(field, features)));
+    dev.slipway.serving.guard.Guards guards =
+        new dev.slipway.serving.guard.Guards(config::guard, v -> java.util.Optional.empty(), meters)
+            .documents((v, kind) -> registry.document(v.name(), v.version(), kind));
     Pipeline pipeline =
         new Pipeline(
-            host, meters, enrich::get, new Pipeline.Limits(config.maxRecords(), 10_000_000));
+            host,
+            meters,
+            enrich::get,
+            new Pipeline.Limits(config.maxRecords(), 10_000_000),
+            guards);
 
     AtomicBoolean ready = new AtomicBoolean(false);
     HttpErrors errors = new HttpErrors(meters, config.maxRequestBytes());
@@ -135,6 +142,7 @@ public final class SlipwayServer implements AutoCloseable {
     new ModelPages(pipeline.host(), handlers).bind(sb);
     new RegistryService(host, handlers, config.maxUploadBytes(), config.home().resolve("tmp"))
         .withGate(new Evaluator(pipeline), GatePolicy.defaults())
+        .onDocumentChange(guards::invalidate)
         .bind(sb);
     sb.route()
         .get("/metrics")
@@ -179,6 +187,7 @@ public final class SlipwayServer implements AutoCloseable {
           try {
             long now = registry.changeSequence();
             if (now != seen[0]) {
+              guards.invalidate(); // a profile or a version may have changed
               host.refresh();
               seen[0] = now;
             } else {

@@ -41,6 +41,8 @@ import java.util.regex.Pattern;
  * @param webhookMaxAttempts deliveries tried per event and URL
  * @param webhookInitialDelayMillis delay before the first retry, doubled for each next one
  * @param artifacts where model files are kept
+ * @param guards per model name, its guards (input and output checks, fallback chain, breaker);
+ *     models without an entry are served unguarded
  */
 public record SlipwayConfig(
     Path home,
@@ -60,7 +62,8 @@ public record SlipwayConfig(
     List<String> webhookUrls,
     int webhookMaxAttempts,
     long webhookInitialDelayMillis,
-    Artifacts artifacts) {
+    Artifacts artifacts,
+    Map<String, dev.slipway.serving.guard.GuardSpec> guards) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -70,6 +73,12 @@ public record SlipwayConfig(
     enrich = Map.copyOf(enrich);
     deployments = Map.copyOf(deployments);
     webhookUrls = List.copyOf(webhookUrls);
+    guards = guards == null ? Map.of() : Map.copyOf(guards);
+  }
+
+  /** The guards of a model, or null when it is unguarded. */
+  public dev.slipway.serving.guard.GuardSpec guard(String model) {
+    return guards.get(model);
   }
 
   public static SlipwayConfig defaults() {
@@ -91,7 +100,8 @@ public record SlipwayConfig(
         List.of(),
         5,
         500,
-        Artifacts.local());
+        Artifacts.local(),
+        Map.of());
   }
 
   /**
@@ -195,6 +205,7 @@ public record SlipwayConfig(
     private final int webhookMaxAttempts;
     private long webhookInitialDelayMillis;
     private Artifacts artifacts;
+    private Map<String, dev.slipway.serving.guard.GuardSpec> guards;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -215,6 +226,7 @@ public record SlipwayConfig(
       webhookMaxAttempts = c.webhookMaxAttempts;
       webhookInitialDelayMillis = c.webhookInitialDelayMillis;
       artifacts = c.artifacts;
+      guards = c.guards;
     }
 
     public Builder home(Path v) {
@@ -275,6 +287,14 @@ public record SlipwayConfig(
       return this;
     }
 
+    /** Guards a model (replacing its guards, if any). */
+    public Builder guard(String model, dev.slipway.serving.guard.GuardSpec spec) {
+      Map<String, dev.slipway.serving.guard.GuardSpec> m = new LinkedHashMap<>(guards);
+      m.put(model, spec);
+      guards = m;
+      return this;
+    }
+
     public Builder artifacts(Artifacts v) {
       artifacts = v;
       return this;
@@ -299,7 +319,8 @@ public record SlipwayConfig(
           webhookUrls,
           webhookMaxAttempts,
           webhookInitialDelayMillis,
-          artifacts);
+          artifacts,
+          guards);
     }
   }
 
@@ -379,6 +400,7 @@ public record SlipwayConfig(
         r.number("webhooks.initialDelayMillis", d.webhookInitialDelayMillis(), 1, 3_600_000);
     Map<String, String> enrich = new LinkedHashMap<>();
     Map<String, Deployment> deployments = new LinkedHashMap<>();
+    Map<String, dev.slipway.serving.guard.GuardSpec> guards = new LinkedHashMap<>();
     JsonNode models = r.node("models");
     if (models != null) {
       if (!models.isObject()) {
@@ -386,7 +408,15 @@ public record SlipwayConfig(
       } else {
         for (Map.Entry<String, JsonNode> e : models.properties()) {
           String base = "models." + e.getKey();
-          r.allowed(base, Set.of("enrich", "deployment"));
+          r.allowed(base, Set.of("enrich", "deployment", "guards"));
+          JsonNode guardNode = r.node(base + ".guards");
+          if (guardNode != null) {
+            dev.slipway.serving.guard.GuardSpec spec =
+                GuardConfig.parse(guardNode, base + ".guards", problems);
+            if (spec != null) {
+              guards.put(e.getKey(), spec);
+            }
+          }
           Deployment dep = deployment(r, base + ".deployment", (int) threads);
           if (dep != null) {
             deployments.put(e.getKey(), dep);
@@ -427,7 +457,8 @@ public record SlipwayConfig(
         hooks,
         (int) hookAttempts,
         hookDelay,
-        artifacts);
+        artifacts,
+        guards);
   }
 
   /** The {@code artifacts} section; every problem is added to those of the rest of the file. */

@@ -200,6 +200,16 @@ final class OipJson {
           if (r.id() != null) {
             g.writeStringField("id", r.id());
           }
+          if (r.servedBy() != null) {
+            // which link of the fallback chain answered each row (OIP allows extra parameters)
+            g.writeObjectFieldStart("parameters");
+            g.writeArrayFieldStart("served_by");
+            for (String link : r.servedBy()) {
+              g.writeString(link);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+          }
           g.writeArrayFieldStart("outputs");
           for (Tensor t : r.outputs().values()) {
             g.writeStartObject();

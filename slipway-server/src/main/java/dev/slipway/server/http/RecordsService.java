@@ -179,13 +179,17 @@ public final class RecordsService {
           g.writeStringField("model", result.model());
           g.writeStringField("model_version", version);
           g.writeArrayFieldStart("predictions");
-          for (Prediction p : predictions) {
+          for (int i = 0; i < predictions.size(); i++) {
+            Prediction p = predictions.get(i);
             g.writeStartObject();
             for (Map.Entry<String, Object> e : p.values().entrySet()) {
               g.writeFieldName(e.getKey());
               Bodies.JSON.writeValue(g, e.getValue());
             }
             g.writeStringField("model_version", version);
+            if (result.servedBy() != null) {
+              g.writeStringField("served_by", result.servedBy().get(i));
+            }
             g.writeEndObject();
           }
           g.writeEndArray();
@@ -202,9 +206,13 @@ public final class RecordsService {
     w.writeStartElement("predictions");
     w.writeAttribute("model", result.model());
     w.writeAttribute("model_version", version);
-    for (Prediction p : predictions) {
+    for (int i = 0; i < predictions.size(); i++) {
+      Prediction p = predictions.get(i);
       w.writeStartElement("prediction");
       w.writeAttribute("model_version", version);
+      if (result.servedBy() != null) {
+        w.writeAttribute("served_by", result.servedBy().get(i));
+      }
       for (Map.Entry<String, Object> e : p.values().entrySet()) {
         w.writeStartElement(e.getKey());
         if (e.getValue() instanceof List<?> list) {
@@ -230,9 +238,16 @@ public final class RecordsService {
   private static byte[] csv(InferenceResult result, List<Prediction> predictions)
       throws IOException {
     List<String> header = new ArrayList<>(List.of("model", "model_version"));
+    if (result.servedBy() != null) {
+      header.add("served_by");
+    }
     List<List<Object>> rows = new ArrayList<>();
-    for (Prediction p : predictions) {
+    for (int i = 0; i < predictions.size(); i++) {
+      Prediction p = predictions.get(i);
       List<Object> row = new ArrayList<>(List.of(result.model(), result.version()));
+      if (result.servedBy() != null) {
+        row.add(result.servedBy().get(i));
+      }
       for (Map.Entry<String, Object> e : p.values().entrySet()) {
         if (e.getValue() instanceof List<?> list) {
           for (int j = 0; j < list.size(); j++) {

@@ -84,6 +84,12 @@ public final class RegistryService {
         .post("/api/v1/models/{name}/versions/{version}/evaluate")
         .build((ctx, req) -> handlers.run(ctx, req, agg -> evaluate(ctx, agg)));
     sb.route()
+        .get("/api/v1/models/{name}/versions/{version}/profile")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> profile(ctx)));
+    sb.route()
+        .put("/api/v1/models/{name}/versions/{version}/profile")
+        .build((ctx, req) -> handlers.run(ctx, req, agg -> putProfile(ctx, agg)));
+    sb.route()
         .get("/api/v1/deployments")
         .build((ctx, req) -> handlers.run(ctx, req, agg -> deployments()));
     sb.route()
@@ -96,6 +102,45 @@ public final class RegistryService {
     sb.route()
         .get("/api/v1/models/{name}/versions/{version}")
         .build((ctx, req) -> handlers.run(ctx, req, agg -> version(ctx)));
+  }
+
+  private Runnable onDocumentChange = () -> {};
+
+  /** Called after a version's document (its data profile) changed, so guards are rebuilt. */
+  public RegistryService onDocumentChange(Runnable r) {
+    this.onDocumentChange = r;
+    return this;
+  }
+
+  private HttpResponse profile(ServiceRequestContext ctx) {
+    String name = ctx.pathParam("name");
+    int version = Handlers.version(ctx);
+    String yaml =
+        registry()
+            .document(name, version, dev.slipway.serving.guard.Guards.PROFILE)
+            .orElseThrow(
+                () ->
+                    new dev.slipway.api.ModelNotFoundException(
+                        "model '" + name + "' version " + version + " has no data profile"));
+    return HttpResponse.of(HttpStatus.OK, MediaType.parse("application/yaml; charset=utf-8"), yaml);
+  }
+
+  private HttpResponse putProfile(ServiceRequestContext ctx, AggregatedHttpRequest agg) {
+    String name = ctx.pathParam("name");
+    int version = Handlers.version(ctx);
+    String text = agg.contentUtf8();
+    if (text.isBlank()) {
+      throw InvalidInputException.missing("profile", "the data profile as YAML or JSON");
+    }
+    // parsed and checked first: a broken profile is a 400 and the stored one stays
+    dev.slipway.guard.profile.DataProfile profile =
+        dev.slipway.guard.profile.DataProfile.fromYaml(text);
+    registry()
+        .putDocument(
+            name, version, dev.slipway.serving.guard.Guards.PROFILE, profile.toYaml(), actor(agg));
+    onDocumentChange.run();
+    return HttpResponse.of(
+        HttpStatus.OK, MediaType.parse("application/yaml; charset=utf-8"), profile.toYaml());
   }
 
   private ModelRegistry registry() {
@@ -116,6 +161,7 @@ public final class RegistryService {
     String formatName = param(ctx, agg, "format", null);
     String description = param(ctx, agg, "description", null);
     ModelManifest manifest = null;
+    dev.slipway.guard.profile.DataProfile profile = null;
     com.fasterxml.jackson.databind.JsonNode golden = null;
     byte[] body;
     MediaType type = agg.contentType();
@@ -146,6 +192,10 @@ public final class RegistryService {
           golden = ((com.fasterxml.jackson.databind.node.ObjectNode) m).remove("golden");
         }
         manifest = ModelManifest.fromJson(m.toString());
+      }
+      String profileText = formText(form, "profile", null);
+      if (profileText != null) {
+        profile = dev.slipway.guard.profile.DataProfile.fromYaml(profileText);
       }
       String goldenText = formText(form, "golden", null);
       if (goldenText != null) {
@@ -181,6 +231,15 @@ public final class RegistryService {
                       Map.of(),
                       description != null ? description : prepared.description(),
                       actor));
+      if (profile != null) {
+        registry()
+            .putDocument(
+                v.name(),
+                v.version(),
+                dev.slipway.serving.guard.Guards.PROFILE,
+                profile.toYaml(),
+                actor);
+      }
       Verifier.verify(host, registry(), v);
       host.refresh();
       v = registry().version(v.name(), v.version()).orElse(v);
