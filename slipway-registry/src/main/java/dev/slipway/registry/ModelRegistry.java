@@ -517,6 +517,29 @@ public final class ModelRegistry implements AutoCloseable {
     return artifacts.path(version.sha256());
   }
 
+  /**
+   * Stores a file kept beside a version but not its model, such as its filtering model, in the
+   * artifact store. Content-addressed: storing the same bytes again returns the same id. Whatever
+   * refers to it (a version document) keeps the id.
+   *
+   * @return the lowercase hex SHA-256 of the content
+   */
+  public String storeArtifact(byte[] content) {
+    Objects.requireNonNull(content, "content");
+    return artifacts.put(content);
+  }
+
+  /**
+   * The local file holding an artifact stored with {@link #storeArtifact}, to be read and never
+   * written.
+   *
+   * @throws InvalidInputException naming {@code sha256} when it is not 64 lowercase hex characters
+   * @throws ModelNotFoundException when the artifact is missing from the store
+   */
+  public Path artifactPath(String sha256) {
+    return artifacts.path(sha256);
+  }
+
   // ================================================================ aliases
 
   /**

@@ -1,9 +1,12 @@
 package dev.slipway.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slipway.api.ModelNotFoundException;
 import dev.slipway.registry.artifact.ArtifactStore;
 import dev.slipway.registry.artifact.LocalArtifactStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,6 +44,21 @@ class EmbeddedRegistryArtifactStoreTest {
           registry.register(new Registration("m", file, "onnx", "{}", Map.of(), null, "tester"));
 
       assertThat(registry.artifactPath(v)).startsWith(home.toAbsolutePath().resolve("artifacts"));
+    }
+  }
+
+  @Test
+  void bytesKeptBesideAVersionAreStoredByContentAndReadBackByTheirSha256() throws Exception {
+    ArtifactStore elsewhere = new LocalArtifactStore(dir.resolve("elsewhere"));
+    try (ModelRegistry registry = ModelRegistry.embedded(dir.resolve("home"), elsewhere)) {
+      String sha = registry.storeArtifact("filter bytes".getBytes(StandardCharsets.UTF_8));
+
+      assertThat(sha).hasSize(64);
+      assertThat(registry.storeArtifact("filter bytes".getBytes(StandardCharsets.UTF_8)))
+          .isEqualTo(sha);
+      assertThat(Files.readString(registry.artifactPath(sha))).isEqualTo("filter bytes");
+      assertThatThrownBy(() -> registry.artifactPath("0".repeat(64)))
+          .isInstanceOf(ModelNotFoundException.class);
     }
   }
 }
