@@ -150,6 +150,10 @@ public final class Slipway implements Runnable {
     @Override
     public Integer call() throws Exception {
       SlipwayConfig config = server.config();
+      if (config.guard(DemoModel.NAME) == null) {
+        // the demo shows its guards unless slipway.yaml sets others
+        config = config.toBuilder().guard(DemoModel.NAME, DemoModel.guardSpec()).build();
+      }
       PrintWriter out = spec.commandLine().getOut();
       try (ModelRegistry registry = ModelRegistry.embedded(config.home())) {
         out.println("Preparing the demo model in " + config.home().toAbsolutePath() + " ...");
