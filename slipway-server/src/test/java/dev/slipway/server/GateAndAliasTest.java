@@ -138,6 +138,9 @@ class GateAndAliasTest {
         .isEqualTo(200);
     JsonNode v = TestServer.json(s.get("/api/v1/models/ad-click/versions/" + better));
     assertThat(v.get("gate").asText()).isEqualTo("BLESSED");
+    // the numbers that drove the verdict are on the version
+    assertThat(v.get("gate_result").get("numbers").get("candidate_auc").asDouble())
+        .isEqualTo(gate.get("numbers").get("candidate_auc").asDouble());
   }
 
   @Test

@@ -29,7 +29,7 @@ import java.util.Map;
  * @param otherCount rows whose value is not among {@code frequencies} (categorical), or null
  * @param nonFinite rows holding NaN or an infinity (numeric)
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({
   "name",
   "type",

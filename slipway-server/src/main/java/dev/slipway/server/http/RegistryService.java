@@ -305,7 +305,7 @@ public final class RegistryService {
     return Handlers.json(OipJson.object(describe(mv)));
   }
 
-  private static String actor(AggregatedHttpRequest agg) {
+  static String actor(AggregatedHttpRequest agg) {
     return agg.headers().get("x-slipway-actor", "api");
   }
 
@@ -314,7 +314,7 @@ public final class RegistryService {
     return agg.content().isEmpty() ? Bodies.JSON.createObjectNode() : Bodies.object(agg);
   }
 
-  private static String text(com.fasterxml.jackson.databind.JsonNode body, String field) {
+  static String text(com.fasterxml.jackson.databind.JsonNode body, String field) {
     com.fasterxml.jackson.databind.JsonNode n = body.get(field);
     if (n == null || n.isNull()) {
       return null;
@@ -510,8 +510,7 @@ public final class RegistryService {
   }
 
   /** The labelled rows: inline {@code records}, or the seeded ad-click {@code generator}. */
-  private static List<dev.slipway.api.Record> dataset(
-      com.fasterxml.jackson.databind.JsonNode body) {
+  static List<dev.slipway.api.Record> dataset(com.fasterxml.jackson.databind.JsonNode body) {
     com.fasterxml.jackson.databind.JsonNode gen = body.get("generator");
     if (gen != null && !gen.isNull()) {
       if (!gen.isObject() || !"ad-click".equals(gen.path("name").asText())) {
@@ -585,6 +584,21 @@ public final class RegistryService {
     m.put("verification_message", v.verification() == null ? null : v.verification().message());
     m.put("golden_records", goldenCount(v));
     m.put("gate", v.gate() == null ? null : v.gate().verdict().name());
+    if (v.gate() != null) {
+      Map<String, Object> gate = new LinkedHashMap<>();
+      gate.put("verdict", v.gate().verdict().name());
+      gate.put("numbers", v.gate().numbers());
+      gate.put("details", v.gate().details());
+      gate.put("at", v.gate().at() == null ? null : v.gate().at().toString());
+      m.put("gate_result", gate);
+    }
+    if (v.lineage() != null && !v.lineage().equals(dev.slipway.registry.Lineage.NONE)) {
+      Map<String, Object> lineage = new LinkedHashMap<>();
+      lineage.put("training_data", v.lineage().trainingDataRef());
+      lineage.put("training_data_sha256", v.lineage().trainingDataSha256());
+      lineage.put("parameters", v.lineage().parameters());
+      m.put("lineage", lineage);
+    }
     return m;
   }
 }
