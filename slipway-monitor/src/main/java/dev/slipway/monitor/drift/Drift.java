@@ -121,7 +121,8 @@ public final class Drift {
   /**
    * Compares numeric samples (non-finite values must be removed first).
    *
-   * @throws IllegalArgumentException when a sample is empty or holds NaN or an infinity
+   * @throws IllegalArgumentException when a sample has fewer than 2 values or holds NaN or an
+   *     infinity
    */
   public static Numeric numeric(double[] reference, double[] current) {
     check(reference, "reference");
@@ -281,8 +282,9 @@ public final class Drift {
   }
 
   private static void check(double[] x, String name) {
-    if (x == null || x.length == 0) {
-      throw new IllegalArgumentException(name + " sample is empty");
+    if (x == null || x.length < 2) {
+      throw new IllegalArgumentException(
+          name + " sample has " + (x == null ? 0 : x.length) + " values; at least 2 are needed");
     }
     for (double d : x) {
       if (!Double.isFinite(d)) {

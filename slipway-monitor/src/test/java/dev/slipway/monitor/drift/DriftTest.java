@@ -98,8 +98,8 @@ class DriftTest {
   @Test
   void badSamplesAreRefusedWithTheReason() {
     assertThatThrownBy(() -> Drift.numeric(new double[0], new double[] {1}))
-        .hasMessageContaining("reference sample is empty");
-    assertThatThrownBy(() -> Drift.numeric(new double[] {1}, new double[] {Double.NaN}))
+        .hasMessageContaining("reference sample has 0 values; at least 2 are needed");
+    assertThatThrownBy(() -> Drift.numeric(new double[] {1, 2}, new double[] {1, Double.NaN}))
         .hasMessageContaining("current sample holds NaN");
     assertThatThrownBy(() -> Drift.categorical(Map.of(), Map.of("a", 1L)))
         .hasMessageContaining("at least one row");
