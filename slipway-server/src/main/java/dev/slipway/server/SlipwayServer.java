@@ -12,6 +12,7 @@ import dev.slipway.server.config.ConfigException;
 import dev.slipway.server.config.SlipwayConfig;
 import dev.slipway.server.gate.Evaluator;
 import dev.slipway.server.gate.GatePolicy;
+import dev.slipway.server.http.FilterService;
 import dev.slipway.server.http.Handlers;
 import dev.slipway.server.http.HttpErrors;
 import dev.slipway.server.http.OipService;
@@ -25,6 +26,7 @@ import dev.slipway.serving.enrich.EnrichSpec;
 import dev.slipway.serving.enrich.FeatureSource;
 import dev.slipway.serving.enrich.NoFeatures;
 import dev.slipway.serving.enrich.RedisFeatureSource;
+import dev.slipway.serving.guard.RegistryFailureFilters;
 import dev.slipway.serving.host.ModelHost;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -59,6 +61,8 @@ public final class SlipwayServer implements AutoCloseable {
   private final ModelHost host;
   private final FeatureSource features;
   private final PrometheusMeterRegistry meters;
+  // closed after the server stops: requests in flight may be using a filter
+  private volatile AutoCloseable filters = () -> {};
   private final java.util.List<AutoCloseable> closeables =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
@@ -116,8 +120,14 @@ public final class SlipwayServer implements AutoCloseable {
                 Duration.ofMillis(config.redisTimeoutMillis()));
     Map<String, EnrichSpec> enrich = new HashMap<>();
     config.enrich().forEach((model, field) -> enrich.put(model, new EnrichSpec(field, features)));
+    // A version's filtering model (its "filter" document) routes records away only where the
+    // model's guards have a fallback chain to take them; without one it would turn them into 503s.
+    RegistryFailureFilters filters = new RegistryFailureFilters(registry);
     dev.slipway.serving.guard.Guards guards =
-        new dev.slipway.serving.guard.Guards(config::guard, v -> java.util.Optional.empty(), meters)
+        new dev.slipway.serving.guard.Guards(
+                config::guard,
+                v -> hasFallback(config, v.name()) ? filters.apply(v) : java.util.Optional.empty(),
+                meters)
             .documents((v, kind) -> registry.document(v.name(), v.version(), kind));
     Pipeline pipeline =
         new Pipeline(
@@ -144,6 +154,7 @@ public final class SlipwayServer implements AutoCloseable {
         .withGate(new Evaluator(pipeline), GatePolicy.defaults())
         .onDocumentChange(guards::invalidate)
         .bind(sb);
+    new FilterService(host, handlers, java.time.Clock.systemUTC(), guards::invalidate).bind(sb);
     sb.route()
         .get("/metrics")
         .build(
@@ -154,6 +165,7 @@ public final class SlipwayServer implements AutoCloseable {
                     meters.scrape()));
     Server server = sb.build();
     SlipwayServer s = new SlipwayServer(server, registry, s3Artifacts, host, features, meters);
+    s.filters = filters;
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -203,6 +215,11 @@ public final class SlipwayServer implements AutoCloseable {
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;
+  }
+
+  private static boolean hasFallback(SlipwayConfig config, String model) {
+    dev.slipway.serving.guard.GuardSpec spec = config.guard(model);
+    return spec != null && !spec.fallback().isEmpty();
   }
 
   /**
@@ -271,6 +288,11 @@ public final class SlipwayServer implements AutoCloseable {
     }
     server.stop().join();
     host.close();
+    try {
+      filters.close();
+    } catch (Exception e) {
+      log.warn("closing filtering models: {}", e.getMessage());
+    }
     features.close();
     registry.close();
     if (s3Artifacts != null) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,14 @@ import java.util.Optional;
 public final class DemoModel {
   /** The name the demo model is registered under. */
   public static final String NAME = "ad-click";
+
+  /** Held-out rows the demo's filtering model is trained and measured on. */
+  public static final int FILTER_ROWS = 10_000;
+
+  /** The filter's rows are generated with the model's seed plus this: rows it never saw. */
+  public static final long FILTER_SEED_OFFSET = 1000;
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DemoModel.class);
 
   private DemoModel() {}
 
@@ -72,6 +81,7 @@ public final class DemoModel {
           dev.slipway.guard.profile.DataProfile.of(generator.schema(), generator.generate(rows))
               .toYaml(),
           "slipway-demo");
+      trainFilter(registry, v, trained, file, seed);
       return v;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -83,6 +93,57 @@ public final class DemoModel {
           // a temp file left behind is harmless
         }
       }
+    }
+  }
+
+  /**
+   * Trains the version's filtering model on {@value #FILTER_ROWS} fresh generated rows (seed {@code
+   * seed + }{@value #FILTER_SEED_OFFSET}) labelled by whether the model, run from {@code file}, got
+   * them right, and stores it with the version. A filter that cannot be trained (too few mistakes
+   * to learn from) is logged and left out: the demo serves without it.
+   */
+  private static void trainFilter(
+      ModelRegistry registry, ModelVersion v, TrainedModel trained, Path file, long seed) {
+    long filterSeed = seed + FILTER_SEED_OFFSET;
+    java.util.List<dev.slipway.api.Record> rows =
+        new dev.slipway.train.data.AdClickGenerator(filterSeed).generate(FILTER_ROWS);
+    dev.slipway.api.codec.TabularCodec codec =
+        new dev.slipway.api.codec.TabularCodec(trained.spec());
+    try (dev.slipway.api.Predictor p =
+        dev.slipway.serving.host.Verifier.format("onnx")
+            .load(file, dev.slipway.api.ModelFormat.LoadOptions.defaults())) {
+      boolean[] failed =
+          dev.slipway.server.filter.FilterTraining.failures(
+              records ->
+                  codec.decode(p.infer(codec.encode(records), java.util.Set.of()), records.size()),
+              rows,
+              dev.slipway.server.filter.FilterTraining.Labelling.classifier(
+                  dev.slipway.train.data.AdClickGenerator.LABEL));
+      dev.slipway.serving.guard.FilterDocument doc =
+          dev.slipway.server.filter.FilterTraining.trainAndStore(
+              registry,
+              v,
+              codec.schema(),
+              rows,
+              failed,
+              dev.slipway.train.filter.FilterTrainer.Options.defaults(filterSeed),
+              java.time.Clock.systemUTC(),
+              "slipway-demo");
+      Map<String, Double> m = doc.metrics();
+      log.info(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s/%d: filtering model routes %.1f%% of held-out rows away (precision %.2f, recall"
+                  + " %.2f); the model's accuracy %.4f on all rows, %.4f on the rows let through",
+              v.name(),
+              v.version(),
+              100 * m.get("routed_share"),
+              m.get("precision"),
+              m.get("recall"),
+              m.get("accuracy_all"),
+              m.get("accuracy_kept")));
+    } catch (dev.slipway.api.InvalidInputException e) {
+      log.warn("{}/{}: no filtering model: {}", v.name(), v.version(), e.getMessage());
     }
   }
 
