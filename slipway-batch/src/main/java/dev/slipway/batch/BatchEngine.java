@@ -1,0 +1,528 @@
+package dev.slipway.batch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.slipway.api.ConflictException;
+import dev.slipway.api.Field;
+import dev.slipway.api.InvalidInputException;
+import dev.slipway.api.Prediction;
+import dev.slipway.api.Record;
+import dev.slipway.serving.InferenceRequest;
+import dev.slipway.serving.Pipeline;
+import dev.slipway.serving.host.ServedModel;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Scores a data set through the online {@link Pipeline}: the same guards and the same verdicts as a
+ * request to the records API, one chunk of rows per request.
+ *
+ * <p>Streamed: one thread reads chunks and hands them to a pool of {@link BatchJob#parallelism()}
+ * threads; at most {@link #maxInFlight} chunks are read and not yet written, so memory does not
+ * grow with the input. Chunks are written in input order, so the output is the same whatever the
+ * parallelism. A chunk the pipeline refuses for bad input is scored again row by row: the good rows
+ * are written, each bad one goes to the rejects file with exactly the message the records API would
+ * answer (400) for that row alone.
+ *
+ * <p>Crash-safe: the output and rejects are written to {@code .part} files; every {@link
+ * BatchJob#checkpointEvery()} chunks both are forced to disk and a checkpoint records the rows done
+ * and the two file lengths. Started again after a crash, a job cuts the files back to the
+ * checkpoint and goes on from the next row, with the model version it started with: every row is
+ * written exactly once. Only a complete job renames its files to their final names and writes the
+ * summary.
+ *
+ * <p>Thread-safe: each {@link #run} is independent; run jobs with different outputs.
+ */
+public final class BatchEngine {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final CsvMapper CSV = new CsvMapper();
+
+  /** The key column's name in the output when a job has no key column. */
+  public static final String ROW = "row";
+
+  private final Pipeline pipeline;
+  private final Clock clock;
+
+  public BatchEngine(Pipeline pipeline, Clock clock) {
+    this.pipeline = pipeline;
+    this.clock = clock;
+  }
+
+  /** The most chunks a job holds at once, read but not yet written. */
+  public static int maxInFlight(BatchJob job) {
+    return 2 * job.parallelism();
+  }
+
+  /**
+   * Runs a job to the end, resuming it if a checkpoint is there.
+   *
+   * @throws InvalidInputException when the input is missing or unreadable, or lacks a column the
+   *     model needs or the key column; the output is then left unfinished (never under its final
+   *     name)
+   * @throws dev.slipway.api.ModelNotFoundException when the model reference names nothing
+   * @throws ConflictException when the output exists already, or a checkpoint is of another job
+   */
+  public BatchSummary run(BatchJob job, BatchProgress.Listener listener) {
+    try {
+      return new Run(job, listener).run();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private sealed interface Verdict permits Scored, Rejected {}
+
+  private record Scored(Prediction prediction) implements Verdict {}
+
+  private record Rejected(InvalidInputException error) implements Verdict {}
+
+  private record Chunk(long firstRow, List<RowSource.Row> rows) {}
+
+  private record Done(Chunk chunk, Verdict[] verdicts, String scoredAt) {}
+
+  /** One execution of a job. */
+  private final class Run {
+    private final BatchJob job;
+    private final BatchProgress.Listener listener;
+    private Checkpoint cp;
+    private String name;
+    private int version;
+    private long rowsRead;
+    private long resumedAt;
+    private FileChannel outCh;
+    private FileChannel rejCh;
+    private OutputStream out;
+    private OutputStream rej;
+    private List<String> columns;
+    private RowSource source;
+
+    Run(BatchJob job, BatchProgress.Listener listener) {
+      this.job = job;
+      this.listener = listener;
+    }
+
+    BatchSummary run() throws IOException {
+      long started = System.nanoTime();
+      if (Files.exists(job.output())) {
+        throw new ConflictException(
+            "output "
+                + job.output()
+                + " exists: it is a finished job's; remove it (and its .summary.json) or choose"
+                + " another output");
+      }
+      String input = job.input().toAbsolutePath().normalize().toString();
+      Path cpFile = job.checkpointFile();
+      cp = Files.exists(cpFile) ? Checkpoint.read(cpFile) : null;
+      if (cp != null && (!cp.model().equals(job.model()) || !cp.input().equals(input))) {
+        throw new ConflictException(
+            "checkpoint "
+                + cpFile
+                + " is of an unfinished job scoring "
+                + cp.input()
+                + " with "
+                + cp.model()
+                + "; run that job again to finish it, or delete the checkpoint to start over");
+      }
+      source = RowSource.open(job.input(), job.inputFormat());
+      try {
+        ServedModel model =
+            cp == null
+                ? pipeline.host().get(job.model(), null)
+                : pipeline.host().get(cp.name(), cp.version());
+        name = model.name();
+        version = model.number();
+        checkColumns(model, source.columns());
+        openFiles(input);
+        return score(started);
+      } finally {
+        source.close();
+        closeQuietly();
+      }
+    }
+
+    private void checkColumns(ServedModel model, List<String> header) {
+      if (model.codec().isEmpty()) {
+        throw InvalidInputException.of(
+            "model", job.model(), "a model that takes records (named columns)");
+      }
+      if (header == null) {
+        return; // JSON Lines: a row lacking a field is rejected on its own
+      }
+      List<String> missing = new ArrayList<>();
+      for (Field f : model.codec().get().schema().fields()) {
+        if (!f.nullable() && !header.contains(f.name())) {
+          missing.add("'" + f.name() + "' (" + f.type() + ")");
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw InvalidInputException.missing(
+            "input",
+            "column"
+                + (missing.size() > 1 ? "s " : " ")
+                + String.join(", ", missing)
+                + " that model "
+                + name
+                + "/"
+                + version
+                + " needs; "
+                + job.input()
+                + " has "
+                + header);
+      }
+      if (job.keyColumn() != null && !header.contains(job.keyColumn())) {
+        throw InvalidInputException.missing(
+            "input", "the key column '" + job.keyColumn() + "'; " + job.input() + " has " + header);
+      }
+    }
+
+    private void openFiles(String input) throws IOException {
+      if (cp == null) {
+        Files.deleteIfExists(job.summaryFile());
+      }
+      outCh = open(job.partOutput());
+      rejCh = open(job.partRejects());
+      if (cp == null) {
+        outCh.truncate(0);
+        rejCh.truncate(0);
+        cp = new Checkpoint(job.model(), name, version, input, 0, 0, 0, 0, 0, null);
+      } else {
+        // bytes after the checkpoint are from chunks that were never committed
+        outCh.truncate(cp.outputBytes());
+        rejCh.truncate(cp.rejectsBytes());
+      }
+      outCh.position(outCh.size());
+      rejCh.position(rejCh.size());
+      out = new BufferedOutputStream(Channels.newOutputStream(outCh), 1 << 16);
+      rej = new BufferedOutputStream(Channels.newOutputStream(rejCh), 1 << 16);
+      columns = cp.columns();
+      if (cp.rejectsBytes() == 0 && job.outputFormat() == DataFormat.CSV) {
+        rej.write(csvLine(List.of("key", "row", "field", "reason")));
+      }
+      resumedAt = cp.rows();
+      commit(cp.rows(), cp.scored(), cp.rejected());
+    }
+
+    private FileChannel open(Path p) throws IOException {
+      return FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    }
+
+    private BatchSummary score(long started) throws IOException {
+      for (long i = 0; i < cp.rows(); i++) {
+        if (source.next() == null) {
+          throw new ConflictException(
+              "the checkpoint says "
+                  + cp.rows()
+                  + " rows were done, but "
+                  + job.input()
+                  + " has only "
+                  + i
+                  + ": the input changed; delete the checkpoint to start over");
+        }
+      }
+      rowsRead = cp.rows();
+      long written = cp.rows();
+      long scored = cp.scored();
+      long rejected = cp.rejected();
+      int sinceCheckpoint = 0;
+      AtomicInteger threadNo = new AtomicInteger();
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              job.parallelism(),
+              r -> {
+                Thread t = new Thread(r, "slipway-batch-" + threadNo.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      ArrayDeque<Future<Done>> inFlight = new ArrayDeque<>();
+      int bound = maxInFlight(job);
+      try {
+        boolean more = true;
+        while (more || !inFlight.isEmpty()) {
+          if (more && inFlight.size() < bound) {
+            Chunk c = readChunk();
+            if (c == null) {
+              more = false;
+            } else {
+              inFlight.add(pool.submit(() -> scoreChunk(c)));
+            }
+            continue;
+          }
+          Done d = await(inFlight.poll());
+          long[] counts = write(d);
+          scored += counts[0];
+          rejected += counts[1];
+          written += d.chunk().rows().size();
+          if (++sinceCheckpoint >= job.checkpointEvery()) {
+            commit(written, scored, rejected);
+            sinceCheckpoint = 0;
+          }
+          listener.update(
+              new BatchProgress(
+                  rowsRead,
+                  written,
+                  rejected,
+                  source.bytesRead(),
+                  Files.size(job.input()),
+                  inFlight.size()));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      commit(written, scored, rejected);
+      BatchSummary summary =
+          new BatchSummary(
+              name,
+              version,
+              written,
+              scored,
+              rejected,
+              (System.nanoTime() - started) / 1_000_000,
+              resumedAt,
+              true);
+      finish(summary);
+      return summary;
+    }
+
+    private Chunk readChunk() {
+      List<RowSource.Row> rows = new ArrayList<>(job.chunkSize());
+      long first = rowsRead;
+      while (rows.size() < job.chunkSize()) {
+        RowSource.Row r = source.next();
+        if (r == null) {
+          break;
+        }
+        rows.add(r);
+        rowsRead++;
+      }
+      return rows.isEmpty() ? null : new Chunk(first, rows);
+    }
+
+    private Done await(Future<Done> f) {
+      try {
+        return f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted; the job resumes from its checkpoint", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+
+    private Done scoreChunk(Chunk c) {
+      int n = c.rows().size();
+      Verdict[] verdicts = new Verdict[n];
+      List<Integer> idx = new ArrayList<>(n);
+      List<Record> records = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        RowSource.Row r = c.rows().get(i);
+        if (r.error() != null) {
+          verdicts[i] = new Rejected(r.error());
+        } else {
+          idx.add(i);
+          records.add(r.record());
+        }
+      }
+      String at = clock.instant().toString();
+      if (records.isEmpty()) {
+        return new Done(c, verdicts, at);
+      }
+      try {
+        List<Prediction> p = predict(records);
+        for (int j = 0; j < idx.size(); j++) {
+          verdicts[idx.get(j)] = new Scored(p.get(j));
+        }
+      } catch (InvalidInputException e) {
+        // some row is bad: each row alone gets the verdict the records API would give it
+        for (int j = 0; j < idx.size(); j++) {
+          try {
+            verdicts[idx.get(j)] = new Scored(predict(List.of(records.get(j))).get(0));
+          } catch (InvalidInputException rowError) {
+            verdicts[idx.get(j)] = new Rejected(rowError);
+          }
+        }
+      }
+      return new Done(c, verdicts, at);
+    }
+
+    private List<Prediction> predict(List<Record> records) {
+      return pipeline.run(InferenceRequest.ofRecords(name, version, records)).predictions();
+    }
+
+    /** Writes a chunk's verdicts; returns {scored, rejected}. */
+    private long[] write(Done d) throws IOException {
+      long scored = 0;
+      long rejected = 0;
+      List<RowSource.Row> rows = d.chunk().rows();
+      for (int i = 0; i < rows.size(); i++) {
+        long rowNo = d.chunk().firstRow() + i + 1;
+        Object key = key(rows.get(i), rowNo);
+        Verdict v = d.verdicts()[i];
+        if (v instanceof Scored s) {
+          writeScored(key, s.prediction(), d.scoredAt());
+          scored++;
+        } else {
+          InvalidInputException e = ((Rejected) v).error();
+          writeRejected(key, rowNo, e);
+          rejected++;
+        }
+      }
+      return new long[] {scored, rejected};
+    }
+
+    private Object key(RowSource.Row row, long rowNo) {
+      if (job.keyColumn() == null) {
+        return rowNo;
+      }
+      return row.record() == null ? null : row.record().get(job.keyColumn());
+    }
+
+    private void writeScored(Object key, Prediction p, String at) throws IOException {
+      String keyName = job.keyColumn() == null ? ROW : job.keyColumn();
+      if (job.outputFormat() == DataFormat.JSONL) {
+        ObjectNode o = JSON.createObjectNode();
+        o.putPOJO(keyName, key);
+        p.values().forEach(o::putPOJO);
+        o.put("model_version", version);
+        o.put("scored_at", at);
+        out.write(JSON.writeValueAsBytes(o));
+        out.write('\n');
+        if (columns == null) {
+          columns = List.copyOf(o.properties().stream().map(Map.Entry::getKey).toList());
+        }
+        return;
+      }
+      List<String> cols = new ArrayList<>();
+      List<Object> values = new ArrayList<>();
+      cols.add(keyName);
+      values.add(key);
+      for (Map.Entry<String, Object> e : p.values().entrySet()) {
+        if (e.getValue() instanceof List<?> list) {
+          for (int j = 0; j < list.size(); j++) {
+            cols.add(e.getKey() + "_" + j);
+            values.add(list.get(j));
+          }
+        } else {
+          cols.add(e.getKey());
+          values.add(e.getValue());
+        }
+      }
+      cols.add("model_version");
+      values.add(version);
+      cols.add("scored_at");
+      values.add(at);
+      if (columns == null) {
+        columns = List.copyOf(cols);
+        out.write(csvLine(new ArrayList<>(columns)));
+      } else if (!columns.equals(cols)) {
+        throw new IllegalStateException(
+            "the model answered columns " + cols + " after " + columns + "; cannot write one CSV");
+      }
+      out.write(csvLine(values));
+    }
+
+    private void writeRejected(Object key, long rowNo, InvalidInputException e) throws IOException {
+      String field = e.field();
+      if (field.startsWith("records[0]")) {
+        field = field.substring("records[0]".length());
+        field = field.startsWith(".") ? field.substring(1) : field;
+      }
+      if (job.outputFormat() == DataFormat.JSONL) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("key", key);
+        o.put("row", rowNo);
+        o.put("field", field);
+        o.put("reason", e.getMessage());
+        rej.write(JSON.writeValueAsBytes(o));
+        rej.write('\n');
+      } else {
+        rej.write(csvLine(List.of(key == null ? "" : key, rowNo, field, e.getMessage())));
+      }
+    }
+
+    /** Forces everything written so far to disk, then records it in the checkpoint. */
+    private void commit(long rows, long scored, long rejected) throws IOException {
+      out.flush();
+      rej.flush();
+      outCh.force(false);
+      rejCh.force(false);
+      cp =
+          new Checkpoint(
+              cp.model(),
+              name,
+              version,
+              cp.input(),
+              rows,
+              scored,
+              rejected,
+              outCh.position(),
+              rejCh.position(),
+              columns);
+      cp.write(job.checkpointFile());
+    }
+
+    private void finish(BatchSummary summary) throws IOException {
+      out.close();
+      rej.close();
+      Path tmp = job.summaryFile().resolveSibling(job.summaryFile().getFileName() + ".tmp");
+      Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
+      Files.move(tmp, job.summaryFile(), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(job.partRejects(), job.rejects(), StandardCopyOption.REPLACE_EXISTING);
+      // the output's final name is the mark of a finished job: it comes last
+      Files.move(job.partOutput(), job.output(), StandardCopyOption.ATOMIC_MOVE);
+      Files.deleteIfExists(job.checkpointFile());
+    }
+
+    private void closeQuietly() {
+      for (AutoCloseable c : new AutoCloseable[] {out, rej, outCh, rejCh}) {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (Exception ignored) {
+            // closing after a failure: the checkpoint decides what counts
+          }
+        }
+      }
+    }
+  }
+
+  private static final Map<Integer, com.fasterxml.jackson.databind.ObjectWriter> CSV_WRITERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static byte[] csvLine(List<?> values) throws IOException {
+    return CSV_WRITERS
+        .computeIfAbsent(
+            values.size(),
+            n -> {
+              CsvSchema.Builder b = CsvSchema.builder();
+              for (int i = 0; i < n; i++) {
+                b.addColumn("c" + i);
+              }
+              return CSV.writer(b.build().withoutHeader());
+            })
+        .writeValueAsBytes(values);
+  }
+}

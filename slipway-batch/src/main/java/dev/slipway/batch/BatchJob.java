@@ -1,0 +1,137 @@
+package dev.slipway.batch;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What to score and where to write it. The output is written to {@code <output>.part} and renamed
+ * to {@code output} only when the job is complete; {@code <output>.checkpoint.json} holds the
+ * progress of an unfinished job and {@code <output>.summary.json} the summary of a finished one.
+ *
+ * @param model a model reference: {@code name}, {@code name@alias} or {@code name/3}
+ * @param input the data set to score
+ * @param inputFormat the input's format
+ * @param output where the scored rows go
+ * @param outputFormat the output's format (also the rejects file's)
+ * @param rejects where rejected rows go, with their reason
+ * @param keyColumn the input column that identifies a row, or null for the row number (from 1)
+ * @param chunkSize rows per pipeline request
+ * @param parallelism chunks scored at once
+ * @param checkpointEvery chunks written between two checkpoints
+ */
+public record BatchJob(
+    String model,
+    Path input,
+    DataFormat inputFormat,
+    Path output,
+    DataFormat outputFormat,
+    Path rejects,
+    String keyColumn,
+    int chunkSize,
+    int parallelism,
+    int checkpointEvery) {
+
+  /** The default rows per chunk. */
+  public static final int DEFAULT_CHUNK = 512;
+
+  public BatchJob {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(inputFormat, "inputFormat");
+    Objects.requireNonNull(outputFormat, "outputFormat");
+    Objects.requireNonNull(rejects, "rejects");
+    if (chunkSize < 1 || parallelism < 1 || checkpointEvery < 1) {
+      throw new IllegalArgumentException("chunkSize, parallelism and checkpointEvery must be >= 1");
+    }
+  }
+
+  /**
+   * A job with the defaults: formats from the file extensions, rejects next to the output ({@code
+   * out.csv} → {@code out.rejects.csv}), the row number as key, chunks of {@value #DEFAULT_CHUNK}
+   * rows, one chunk per core, a checkpoint every 8 chunks.
+   */
+  public static BatchJob of(String model, Path input, Path output) {
+    DataFormat out = DataFormat.of(output, "output");
+    return new BatchJob(
+        model,
+        input,
+        DataFormat.of(input, "input"),
+        output,
+        out,
+        defaultRejects(output, out),
+        null,
+        DEFAULT_CHUNK,
+        Runtime.getRuntime().availableProcessors(),
+        8);
+  }
+
+  /** {@code out.csv} → {@code out.rejects.csv}. */
+  public static Path defaultRejects(Path output, DataFormat format) {
+    String n = output.getFileName().toString();
+    int dot = n.lastIndexOf('.');
+    String stem = dot > 0 ? n.substring(0, dot) : n;
+    return output.resolveSibling(
+        stem + ".rejects." + format.name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  public BatchJob withFormats(DataFormat in, DataFormat out) {
+    return new BatchJob(
+        model, input, in, output, out, rejects, keyColumn, chunkSize, parallelism, checkpointEvery);
+  }
+
+  public BatchJob withRejects(Path file) {
+    return new BatchJob(
+        model,
+        input,
+        inputFormat,
+        output,
+        outputFormat,
+        file,
+        keyColumn,
+        chunkSize,
+        parallelism,
+        checkpointEvery);
+  }
+
+  public BatchJob withKey(String column) {
+    return new BatchJob(
+        model,
+        input,
+        inputFormat,
+        output,
+        outputFormat,
+        rejects,
+        column,
+        chunkSize,
+        parallelism,
+        checkpointEvery);
+  }
+
+  public BatchJob withChunking(int size, int parallel, int every) {
+    return new BatchJob(
+        model, input, inputFormat, output, outputFormat, rejects, keyColumn, size, parallel, every);
+  }
+
+  /** The unfinished output. */
+  public Path partOutput() {
+    return sibling(output, ".part");
+  }
+
+  /** The unfinished rejects. */
+  public Path partRejects() {
+    return sibling(rejects, ".part");
+  }
+
+  public Path checkpointFile() {
+    return sibling(output, ".checkpoint.json");
+  }
+
+  public Path summaryFile() {
+    return sibling(output, ".summary.json");
+  }
+
+  private static Path sibling(Path p, String suffix) {
+    return p.resolveSibling(p.getFileName() + suffix);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.slipway.batch;
+
+import dev.slipway.api.InvalidInputException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The file formats a batch job reads and writes. */
+public enum DataFormat {
+  /** Comma-separated values with a header row. */
+  CSV,
+  /** One JSON object per line. */
+  JSONL;
+
+  /**
+   * The format named by a file's extension: {@code .csv}, or {@code .jsonl}/{@code .ndjson}.
+   *
+   * @param option the option that named the file, for the error message
+   * @throws InvalidInputException when the extension names neither
+   */
+  public static DataFormat of(Path file, String option) {
+    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (n.endsWith(".csv")) {
+      return CSV;
+    }
+    if (n.endsWith(".jsonl") || n.endsWith(".ndjson")) {
+      return JSONL;
+    }
+    throw InvalidInputException.of(
+        option, file.toString(), "a file ending in .csv, .jsonl or .ndjson (or give --format)");
+  }
+
+  /** Parses {@code csv} or {@code jsonl}, any case. */
+  public static DataFormat parse(String name, String option) {
+    for (DataFormat f : values()) {
+      if (f.name().equalsIgnoreCase(name)) {
+        return f;
+      }
+    }
+    throw InvalidInputException.of(option, name, "csv or jsonl");
+  }
+}
