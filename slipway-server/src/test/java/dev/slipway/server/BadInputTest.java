@@ -104,6 +104,20 @@ class BadInputTest {
   }
 
   @Test
+  void aShapeFarLargerThanItsDataIsRefusedBeforeAnythingIsAllocated() {
+    // a few bytes of request must not make the server allocate gigabytes (found by
+    // GuardedBadInputProperties: a shape of [2147483647] used to allocate before counting)
+    for (String shape : new String[] {"[2147483647]", "[100000000]", "[1000, 1000000]"}) {
+      String body =
+          "{\"inputs\":[{\"name\":\"x\",\"shape\":"
+              + shape
+              + ",\"datatype\":\"FP64\",\"data\":[1]}]}";
+      String e = error(s.post("/v2/models/id-fp64/infer", body), 400);
+      assertThat(e).contains("inputs[0].data").contains("1 values");
+    }
+  }
+
+  @Test
   void aShapeTheModelDoesNotTake() {
     String e = error(s.post("/v2/models/add/infer", add("[1, 3]", "FP32", "[1, 2, 3]")), 400);
     assertThat(e).contains("inputs[0].shape").contains("[1, 3]").contains("[-1, 2]");

@@ -117,16 +117,35 @@ final class OipJson {
     if (!data.isArray()) {
       throw InvalidInputException.of(path + ".data", data.toString(), "a list of values");
     }
+    // Count before allocating: the shape alone must not make the server allocate (a shape of
+    // [2147483647] with one value would otherwise ask for gigabytes).
+    long given = leaves(data, count + 1);
+    if (given > count) {
+      throw InvalidInputException.of(
+          path + ".data",
+          "more than " + count + " values",
+          count + " values for shape " + shapeNode);
+    }
+    if (given != count) {
+      throw InvalidInputException.of(
+          path + ".data",
+          given + " values",
+          count + " values for shape " + shapeNode + " (the product of the shape)");
+    }
     Object array = TypedArrays.allocate(type, (int) count);
     int[] next = {0};
     fill(data, type, array, (int) count, next, path + ".data", shapeNode);
-    if (next[0] != count) {
-      throw InvalidInputException.of(
-          path + ".data",
-          next[0] + " values",
-          count + " values for shape " + shapeNode + " (the product of the shape)");
-    }
     return new Tensor(name, type, shape, array);
+  }
+
+  /** The values in nested lists, counted up to {@code limit}. */
+  private static long leaves(JsonNode node, long limit) {
+    long n = 0;
+    for (Iterator<JsonNode> it = node.elements(); it.hasNext() && n < limit; ) {
+      JsonNode v = it.next();
+      n += v.isArray() ? leaves(v, limit - n) : 1;
+    }
+    return n;
   }
 
   private static void fill(
