@@ -190,6 +190,62 @@ class GuardsApiTest {
         .containsPattern("slipway_guard_answers_total\\{link=\"heuristic\",model=\"ad-click\"");
   }
 
+  static String oip(String... skip) {
+    StringBuilder b = new StringBuilder("{\"inputs\": [");
+    String[][] inputs = {
+      {"hour", "INT64", "14"},
+      {"ad_position", "INT64", "1"},
+      {"user_past_ctr", "FP64", "0.05"},
+      {"user_age", "INT64", "35"},
+      {"device", "BYTES", "\"fridge\""},
+      {"site_category", "BYTES", "\"games\""},
+      {"ad_size", "BYTES", "\"320x50\""}
+    };
+    boolean first = true;
+    for (String[] in : inputs) {
+      if (List.of(skip).contains(in[0])) {
+        continue;
+      }
+      b.append(first ? "" : ", ")
+          .append("{\"name\": \"")
+          .append(in[0])
+          .append("\", \"datatype\": \"")
+          .append(in[1])
+          .append("\", \"shape\": [2], \"data\": [")
+          .append(in[2].equals("\"fridge\"") ? "\"mobile\", " + in[2] : in[2] + ", " + in[2])
+          .append("]}");
+      first = false;
+    }
+    return b.append("]}").toString();
+  }
+
+  @Test
+  void overOipARefusedValueIsNamedAsTheTensorElementTheCallerSent() {
+    // device is the 4th input when user_age is left out: the second row's value is refused
+    HttpResponse<String> r = s.post("/v2/models/ad-click/infer", oip("user_age"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(TestServer.json(r).get("error").asText())
+        .startsWith("field 'inputs[3].data[1]'")
+        .contains("fridge")
+        .contains("mobile");
+  }
+
+  @Test
+  void overOipAMissingInputThatTheGuardsImputeIsAnswered() {
+    HttpResponse<String> r =
+        s.post("/v2/models/ad-click/infer", oip("user_age").replace("\"fridge\"", "\"tablet\""));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(TestServer.json(r).get("parameters").get("served_by").get(1).asText())
+        .isEqualTo("ad-click/2");
+    // a missing input that is refused when odd is still named up front
+    HttpResponse<String> hour =
+        s.post("/v2/models/ad-click/infer", oip("hour").replace("\"fridge\"", "\"tablet\""));
+    assertThat(hour.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(hour).get("error").asText())
+        .startsWith("field 'inputs' is missing")
+        .contains("'hour'");
+  }
+
   HttpResponse<String> put(String path, String body) {
     return s.send(
         HttpRequest.newBuilder(URI.create(s.base() + path))

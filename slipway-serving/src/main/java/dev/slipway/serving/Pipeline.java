@@ -129,7 +129,13 @@ public final class Pipeline {
       // input checks → filtering model → model behind its breaker → output checks → fallbacks
       dev.slipway.serving.guard.Guards.Answer a =
           guards.answer(
-              host, model, records, this::runRecords, request.recordMode() ? "records" : "inputs");
+              host,
+              model,
+              records,
+              this::runRecords,
+              request.recordMode()
+                  ? dev.slipway.serving.guard.Guards.RowNames.prefixed("records")
+                  : tensorRowNames(request.tensors()));
       return new InferenceResult(
           model.name(),
           model.number(),
@@ -178,6 +184,29 @@ public final class Pipeline {
     Map<String, Tensor> out = codec.decode(raw, records.size());
     lap(stage, Stage.POSTPROCESS, t);
     return out;
+  }
+
+  /**
+   * Rows of columns sent as tensors, named as the caller wrote them: a feature of row {@code i} is
+   * element {@code i} of its input, {@code inputs[k].data[i]} (a column holds one value per row).
+   */
+  private static dev.slipway.serving.guard.Guards.RowNames tensorRowNames(List<Tensor> tensors) {
+    Map<String, Integer> index = new HashMap<>();
+    for (int k = 0; k < tensors.size(); k++) {
+      index.putIfAbsent(tensors.get(k).name(), k);
+    }
+    return new dev.slipway.serving.guard.Guards.RowNames() {
+      @Override
+      public String row(int i) {
+        return "row " + i + " of the inputs";
+      }
+
+      @Override
+      public String feature(int i, String feature) {
+        Integer k = index.get(feature);
+        return k == null ? "inputs" : "inputs[" + k + "].data[" + i + "]";
+      }
+    };
   }
 
   private static Map<String, Tensor> select(Map<String, Tensor> all, Set<String> outputs) {
@@ -256,7 +285,10 @@ public final class Pipeline {
     }
     boolean enriched = enrich.apply(model.name()) != null;
     for (Field f : model.codec().orElseThrow().schema().fields()) {
-      if (!given.contains(f.name()) && !f.nullable() && !enriched) {
+      if (!given.contains(f.name())
+          && !f.nullable()
+          && !enriched
+          && !(guards != null && guards.answersMissing(model, f.name()))) {
         throw InvalidInputException.missing(
             "inputs", "an input named '" + f.name() + "' (" + f.type() + ")");
       }

@@ -100,12 +100,20 @@ public final class InputGuard {
      * value and what was expected.
      */
     public InvalidInputException error(String prefix) {
+      return error(feature -> prefix + feature);
+    }
+
+    /**
+     * The error for a rejected record, naming the field by {@code path} (the feature's name to the
+     * field as the caller wrote it, e.g. {@code inputs[4].data[2]} for a tensor element).
+     */
+    public InvalidInputException error(java.util.function.UnaryOperator<String> path) {
       Finding f =
           findings.stream().filter(x -> x.action() == Policy.REJECT).findFirst().orElseThrow();
       if (f.check() == Check.PRESENCE) {
-        return InvalidInputException.missing(prefix + f.field(), f.expected());
+        return InvalidInputException.missing(path.apply(f.field()), f.expected());
       }
-      return InvalidInputException.of(prefix + f.field(), f.value(), f.expected());
+      return InvalidInputException.of(path.apply(f.field()), f.value(), f.expected());
     }
   }
 

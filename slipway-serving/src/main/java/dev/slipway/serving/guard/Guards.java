@@ -93,6 +93,22 @@ public final class Guards {
     return g == null ? Optional.empty() : Optional.of(g.breaker.getState().name());
   }
 
+  /**
+   * Whether the guards answer a record that lacks {@code feature} (its policy imputes the value or
+   * hands the record to the heuristic) rather than refusing it.
+   */
+  public boolean answersMissing(ServedModel model, String feature) {
+    if (!guarded(model.name())) {
+      return false;
+    }
+    for (InputGuard.Rule r : guard(model).input.rules()) {
+      if (r.field().name().equals(feature)) {
+        return r.policy() != InputGuard.Policy.REJECT;
+      }
+    }
+    return false;
+  }
+
   /** The guard of a loaded version. */
   public ModelGuard guard(ServedModel model) {
     String key = model.name() + "/" + model.number();
@@ -255,6 +271,34 @@ public final class Guards {
   public record Answer(Map<String, Tensor> outputs, List<String> servedBy) {}
 
   /**
+   * How errors name the rows of a request and their features, as the caller wrote them: {@code
+   * records[3]} and {@code records[3].user_age} for records, a tensor element such as {@code
+   * inputs[4].data[3]} for columns sent as tensors.
+   */
+  public interface RowNames {
+    /** Row {@code i} as a whole. */
+    String row(int i);
+
+    /** Feature {@code feature} of row {@code i}. */
+    String feature(int i, String feature);
+
+    /** Rows named {@code prefix[i]}, their features {@code prefix[i].feature}. */
+    static RowNames prefixed(String prefix) {
+      return new RowNames() {
+        @Override
+        public String row(int i) {
+          return prefix + "[" + i + "]";
+        }
+
+        @Override
+        public String feature(int i, String feature) {
+          return row(i) + "." + feature;
+        }
+      };
+    }
+  }
+
+  /**
    * Answers records through the guards of the primary model.
    *
    * @param prefix how rows are named in errors, e.g. {@code records}
@@ -263,6 +307,18 @@ public final class Guards {
    */
   public Answer answer(
       ModelHost host, ServedModel primary, List<Record> records, Runner runner, String prefix) {
+    return answer(host, primary, records, runner, RowNames.prefixed(prefix));
+  }
+
+  /**
+   * Answers records through the guards of the primary model.
+   *
+   * @param names how rows and their features are named in errors
+   * @throws InvalidInputException for a record a feature policy rejects
+   * @throws ModelUnavailableException when no link of the chain answers some record
+   */
+  public Answer answer(
+      ModelHost host, ServedModel primary, List<Record> records, Runner runner, RowNames names) {
     ModelGuard g = guard(primary);
     int n = records.size();
     Record[] rows = records.toArray(new Record[0]);
@@ -290,7 +346,10 @@ public final class Guards {
             .increment();
       }
       switch (v.outcome()) {
-        case REJECTED -> throw v.error(prefix + "[" + i + "].");
+        case REJECTED -> {
+          int row = i;
+          throw v.error(feature -> names.feature(row, feature));
+        }
         case HEURISTIC -> {
           toHeuristic[i] = true;
           why[i] = "input check: " + v.findings().get(0).field();
@@ -390,10 +449,7 @@ public final class Guards {
           "model '"
               + g.model
               + "' could not answer "
-              + prefix
-              + "["
-              + i
-              + "]"
+              + names.row(i)
               + (pending.size() > 1 ? " (and " + (pending.size() - 1) + " more)" : "")
               + ": "
               + why[i]
