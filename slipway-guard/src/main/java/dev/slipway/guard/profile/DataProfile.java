@@ -40,6 +40,9 @@ public record DataProfile(long rows, List<FeatureProfile> features) {
   /** Categorical values kept with their frequencies; the rest are counted as other. */
   public static final int MAX_CATEGORIES = 1000;
 
+  /** Values per numeric feature kept in the profile as the drift tests' reference sample. */
+  public static final int REFERENCE_SAMPLE = 500;
+
   /** Values per feature kept for quantiles. */
   public static final int SAMPLE_SIZE = 100_000;
 
@@ -317,7 +320,8 @@ public record DataProfile(long rows, List<FeatureProfile> features) {
             null,
             null,
             null,
-            nonFinite);
+            nonFinite,
+            referenceSample(xs));
       }
       List<Map.Entry<String, Long>> sorted = new ArrayList<>(counts.entrySet());
       sorted.sort(
@@ -347,7 +351,8 @@ public record DataProfile(long rows, List<FeatureProfile> features) {
           top,
           (long) counts.size() + (overflow ? 1 : 0),
           other,
-          0);
+          0,
+          null);
     }
 
     private DataType inferred() {
@@ -362,6 +367,24 @@ public record DataProfile(long rows, List<FeatureProfile> features) {
       }
       return DataType.BYTES;
     }
+  }
+
+  /**
+   * Every k-th value of the sorted sample (evenly spaced order statistics), at most {@link
+   * #REFERENCE_SAMPLE}: deterministic, and it keeps the distribution's shape.
+   */
+  static List<Double> referenceSample(double[] sorted) {
+    List<Double> out = new ArrayList<>();
+    if (sorted.length <= REFERENCE_SAMPLE) {
+      for (double d : sorted) {
+        out.add(d);
+      }
+      return out;
+    }
+    for (int i = 0; i < REFERENCE_SAMPLE; i++) {
+      out.add(sorted[(int) ((long) i * (sorted.length - 1) / (REFERENCE_SAMPLE - 1))]);
+    }
+    return out;
   }
 
   /** Linear interpolation between order statistics (Hyndman and Fan type 7, numpy's default). */

@@ -28,6 +28,9 @@ import java.util.Map;
  * @param distinct distinct values seen (categorical), or null
  * @param otherCount rows whose value is not among {@code frequencies} (categorical), or null
  * @param nonFinite rows holding NaN or an infinity (numeric)
+ * @param sample up to {@link DataProfile#REFERENCE_SAMPLE} values drawn uniformly (seeded) from the
+ *     present finite values, sorted: the reference sample drift tests compare a window against
+ *     (numeric only)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({
@@ -58,7 +61,8 @@ public record FeatureProfile(
     Map<String, Long> frequencies,
     Long distinct,
     Long otherCount,
-    long nonFinite) {
+    long nonFinite,
+    List<Double> sample) {
 
   public FeatureProfile {
     quantiles =
@@ -69,6 +73,7 @@ public record FeatureProfile(
         frequencies == null
             ? Map.of()
             : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(frequencies));
+    sample = sample == null ? List.of() : List.copyOf(sample);
   }
 
   /** Share of rows where the feature was present, in [0, 1]. */
