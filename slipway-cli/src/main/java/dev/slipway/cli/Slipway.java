@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
       Slipway.Demo.class,
       Slipway.Serve.class,
       ModelsCommand.class,
-      DeploymentsCommand.class
+      DeploymentsCommand.class,
+      BatchCommand.class
     })
 public final class Slipway implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
