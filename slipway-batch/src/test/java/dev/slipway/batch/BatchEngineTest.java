@@ -245,4 +245,49 @@ class BatchEngineTest {
             });
     assertThat(seen.get(seen.size() - 1).bytesRead()).isEqualTo(Files.size(in));
   }
+
+  @Test
+  void aJsonLinesLineThatIsNotAnObjectIsRejectedAndTheJobGoesOn() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    List<Record> rows = new AdClickGenerator(13).generate(3);
+    Files.writeString(
+        in,
+        JSON.writeValueAsString(rows.get(0).asMap())
+            + "\n{not json\n[1,2]\n"
+            + JSON.writeValueAsString(rows.get(1).asMap())
+            + "\n");
+    Path out = dir.resolve("out.jsonl");
+    BatchSummary s = home.engine().run(BatchJob.of("ad-click", in, out), p -> {});
+
+    assertThat(s)
+        .extracting(BatchSummary::rowsIn, BatchSummary::scored, BatchSummary::rejected)
+        .containsExactly(4L, 2L, 2L);
+    List<String> rej = Files.readAllLines(dir.resolve("out.rejects.jsonl"));
+    assertThat(rej).hasSize(2);
+    JsonNode first = JSON.readTree(rej.get(0));
+    assertThat(first.get("row").asLong()).isEqualTo(2);
+    assertThat(first.get("reason").asText()).contains("an object of feature values");
+    assertThat(JSON.readTree(Files.readAllLines(out).get(1)).get("row").asLong()).isEqualTo(4);
+  }
+
+  @Test
+  void theOutputIsTheSameWhateverTheParallelismAndChunkSize() throws Exception {
+    Path in = csv(3_000);
+    setCell(in, 1_234, "device", "fridge");
+    Path one = dir.resolve("one.csv");
+    Path many = dir.resolve("many.csv");
+    home.engine().run(BatchJob.of("ad-click", in, one).withChunking(3_000, 1, 1), p -> {});
+    home.engine().run(BatchJob.of("ad-click", in, many).withChunking(37, 4, 5), p -> {});
+
+    List<String> a = Files.readAllLines(one);
+    List<String> b = Files.readAllLines(many);
+    assertThat(b).hasSameSizeAs(a).hasSize(3_000);
+    for (int i = 0; i < a.size(); i++) {
+      assertThat(b.get(i).substring(0, b.get(i).lastIndexOf(',')))
+          .isEqualTo(a.get(i).substring(0, a.get(i).lastIndexOf(',')));
+    }
+    assertThat(Files.readAllLines(dir.resolve("many.rejects.csv")))
+        .isEqualTo(Files.readAllLines(dir.resolve("one.rejects.csv")))
+        .hasSize(2);
+  }
 }
