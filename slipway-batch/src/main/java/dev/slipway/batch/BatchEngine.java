@@ -368,8 +368,21 @@ public final class BatchEngine {
       return new Done(c, verdicts, at);
     }
 
+    /** The predictions; for a guarded model each also says which link answered it. */
     private List<Prediction> predict(List<Record> records) {
-      return pipeline.run(InferenceRequest.ofRecords(name, version, records)).predictions();
+      dev.slipway.serving.InferenceResult r =
+          pipeline.run(InferenceRequest.ofRecords(name, version, records));
+      List<Prediction> out = r.predictions();
+      if (r.servedBy() == null) {
+        return out;
+      }
+      List<Prediction> withLink = new ArrayList<>(out.size());
+      for (int i = 0; i < out.size(); i++) {
+        Map<String, Object> values = new java.util.LinkedHashMap<>(out.get(i).values());
+        values.put("served_by", r.servedBy().get(i));
+        withLink.add(new Prediction(values));
+      }
+      return withLink;
     }
 
     /** Writes a chunk's verdicts; returns {scored, rejected}. */

@@ -70,9 +70,12 @@ class BatchEngineTest {
     List<String> lines = Files.readAllLines(out);
     assertThat(lines).hasSize(1_501);
     String header = lines.get(0);
-    assertThat(header).startsWith("row,").endsWith(",model_version,scored_at");
+    assertThat(header).startsWith("row,").endsWith(",served_by,model_version,scored_at");
+    int link = List.of(header.split(",")).indexOf("served_by");
     for (int i = 1; i <= 1_500; i++) {
       assertThat(lines.get(i)).startsWith(i + ",");
+      // the model is guarded: each row says which link answered it, as online
+      assertThat(lines.get(i).split(",")[link]).startsWith("ad-click/");
     }
     // the same scores as one online request for the first rows
     List<Record> first = new AdClickGenerator(11).generate(3);
