@@ -1148,6 +1148,15 @@ public final class ModelRegistry implements AutoCloseable {
     listeners.remove(listener);
   }
 
+  /**
+   * The metadata database, for other modules that keep their tables in it (their schema comes from
+   * this class's migrations, e.g. the batch scheduler's {@code job_run}). The registry keeps
+   * ownership: callers borrow connections and must not close the data source itself.
+   */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
   /** Closes the data source (when it is closeable); idempotent. */
   @Override
   public void close() {
