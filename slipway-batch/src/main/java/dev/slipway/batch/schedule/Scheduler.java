@@ -244,6 +244,10 @@ public final class Scheduler implements AutoCloseable {
    * tries again.
    */
   public synchronized void start(Duration interval) {
+    if (interval == null || interval.toMillis() <= 0) {
+      throw new IllegalArgumentException(
+          "the tick interval must be at least 1 ms, was " + interval);
+    }
     if (thread != null) {
       throw new IllegalStateException("the scheduler is already started");
     }

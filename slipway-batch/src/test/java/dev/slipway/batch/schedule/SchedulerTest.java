@@ -350,4 +350,31 @@ class SchedulerTest {
             org.assertj.core.groups.Tuple.tuple(1, RunStatus.FAILED, Scheduler.INTERRUPTED),
             org.assertj.core.groups.Tuple.tuple(2, RunStatus.SUCCEEDED, null));
   }
+
+  @Test
+  void startedTheSchedulerTicksOnItsOwnThreadUntilClosed() throws InterruptedException {
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    scheduler.define(
+        JobDefinition.builder(
+                "t",
+                DAILY,
+                date -> {
+                  threads.add(Thread.currentThread().getName());
+                  return 1;
+                })
+            .build());
+    scheduler.start(Duration.ofMillis(10));
+    try {
+      scheduler.trigger("t", MAR_1);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (threads.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } finally {
+      scheduler.close();
+    }
+    assertThat(threads).containsExactly("slipway-scheduler");
+    assertThatThrownBy(() -> scheduler.start(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -11,10 +11,16 @@ import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The history in the metadata database (embedded H2), read back by a restarted scheduler. */
-class JdbcRunHistoryTest {
+/**
+ * The history in the metadata database, read back by a restarted scheduler: the same tests run on
+ * the embedded H2 database and on PostgreSQL.
+ */
+abstract class JdbcRunHistoryContract {
 
   @TempDir Path home;
+
+  /** Opens a registry on the test's database; a second call opens the same database again. */
+  protected abstract ModelRegistry open();
 
   @Test
   void attemptsArePersistedAndReadBackAfterReopeningTheHome() {
@@ -31,7 +37,7 @@ class JdbcRunHistoryTest {
                   return 500;
                 })
             .build();
-    try (ModelRegistry registry = ModelRegistry.embedded(home)) {
+    try (ModelRegistry registry = open()) {
       Scheduler scheduler =
           new Scheduler(clock, ZoneId.of("UTC"), new JdbcRunHistory(registry.dataSource()));
       scheduler.define(flaky);
@@ -39,7 +45,7 @@ class JdbcRunHistoryTest {
       scheduler.tick();
     }
 
-    try (ModelRegistry registry = ModelRegistry.embedded(home)) {
+    try (ModelRegistry registry = open()) {
       JdbcRunHistory history = new JdbcRunHistory(registry.dataSource());
       assertThat(history.runs("score"))
           .containsExactly(
@@ -81,7 +87,7 @@ class JdbcRunHistoryTest {
 
   @Test
   void aLongErrorIsShortenedToTheColumnSize() {
-    try (ModelRegistry registry = ModelRegistry.embedded(home)) {
+    try (ModelRegistry registry = open()) {
       JdbcRunHistory history = new JdbcRunHistory(registry.dataSource());
       Instant at = Instant.parse("2026-03-01T02:00:00Z");
       history.save(
