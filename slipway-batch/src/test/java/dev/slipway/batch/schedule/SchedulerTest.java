@@ -377,4 +377,19 @@ class SchedulerTest {
     assertThatThrownBy(() -> scheduler.start(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aCronFiringSeveralTimesADayGivesEachDateOnePeriod() {
+    scheduler.define(JobDefinition.builder("m", "*/15 * * * *", task("m")).build());
+
+    at("2026-03-31T23:59:00Z"); // a month of downtime, four fire times an hour
+    List<JobRun> ran = scheduler.tick();
+    at("2026-04-01T00:45:00Z");
+    scheduler.tick();
+
+    assertThat(ran).hasSize(31);
+    assertThat(ran.get(0).scheduledAt()).isEqualTo(Instant.parse("2026-03-01T00:15:00Z"));
+    assertThat(ran.get(30).businessDate()).isEqualTo(LocalDate.of(2026, 3, 31));
+    assertThat(calls).hasSize(32).endsWith("m 2026-04-01");
+  }
 }
