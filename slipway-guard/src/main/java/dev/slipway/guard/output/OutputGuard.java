@@ -76,7 +76,7 @@ public record OutputGuard(Map<String, Range> ranges, String confidence, double m
       int per = rows == 0 ? 0 : (int) (t.size() / rows);
       Range range = ranges.get(t.name());
       for (int j = row * per; j < (row + 1) * per; j++) {
-        double d = ((Number) number(t.get(j))).doubleValue();
+        double d = element(t, j);
         if (!Double.isFinite(d)) {
           return Optional.of(new Finding(t.name(), Problem.NOT_FINITE, "got " + d));
         }
@@ -93,7 +93,7 @@ public record OutputGuard(Map<String, Range> ranges, String confidence, double m
         int per = rows == 0 ? 0 : (int) (t.size() / rows);
         double best = Double.NEGATIVE_INFINITY;
         for (int j = row * per; j < (row + 1) * per; j++) {
-          best = Math.max(best, ((Number) number(t.get(j))).doubleValue());
+          best = Math.max(best, element(t, j));
         }
         if (best < minConfidence) {
           return Optional.of(
@@ -107,17 +107,94 @@ public record OutputGuard(Map<String, Range> ranges, String confidence, double m
     return Optional.empty();
   }
 
-  /** The rows whose answers fail a check, each with its finding. */
+  /**
+   * The rows whose answers fail a check, each with its first finding (the one {@link #check} gives
+   * for that row), in row order. Walks each output once for all rows.
+   */
   public List<Map.Entry<Integer, Finding>> failures(Map<String, Tensor> outputs, int rows) {
+    if (rows == 0) {
+      return List.of();
+    }
+    Finding[] found = null;
+    for (Tensor t : outputs.values()) {
+      if (!t.type().isNumeric()) {
+        continue;
+      }
+      int per = (int) (t.size() / rows);
+      Range range = ranges.get(t.name());
+      double lo = range == null || range.min() == null ? Double.NEGATIVE_INFINITY : range.min();
+      double hi = range == null || range.max() == null ? Double.POSITIVE_INFINITY : range.max();
+      for (int row = 0; row < rows; row++) {
+        if (found != null && found[row] != null) {
+          continue;
+        }
+        for (int j = row * per; j < (row + 1) * per; j++) {
+          double d = element(t, j);
+          Finding f = null;
+          if (!Double.isFinite(d)) {
+            f = new Finding(t.name(), Problem.NOT_FINITE, "got " + d);
+          } else if (d < lo || d > hi) {
+            f =
+                new Finding(
+                    t.name(), Problem.OUT_OF_RANGE, "got " + d + ", expected a value in " + range);
+          }
+          if (f != null) {
+            if (found == null) {
+              found = new Finding[rows];
+            }
+            found[row] = f;
+            break;
+          }
+        }
+      }
+    }
+    if (confidence != null) {
+      Tensor t = outputs.get(confidence);
+      if (t != null && t.type().isNumeric()) {
+        int per = (int) (t.size() / rows);
+        for (int row = 0; row < rows; row++) {
+          if (found != null && found[row] != null) {
+            continue;
+          }
+          double best = Double.NEGATIVE_INFINITY;
+          for (int j = row * per; j < (row + 1) * per; j++) {
+            best = Math.max(best, element(t, j));
+          }
+          if (best < minConfidence) {
+            if (found == null) {
+              found = new Finding[rows];
+            }
+            found[row] =
+                new Finding(
+                    confidence,
+                    Problem.LOW_CONFIDENCE,
+                    "confidence " + best + " is below the threshold " + minConfidence);
+          }
+        }
+      }
+    }
+    if (found == null) {
+      return List.of();
+    }
     List<Map.Entry<Integer, Finding>> out = new ArrayList<>();
-    for (int i = 0; i < rows; i++) {
-      int row = i;
-      check(outputs, i, rows).ifPresent(f -> out.add(Map.entry(row, f)));
+    for (int row = 0; row < rows; row++) {
+      if (found[row] != null) {
+        out.add(Map.entry(row, found[row]));
+      }
     }
     return out;
   }
 
-  private static Object number(Object v) {
-    return v instanceof java.math.BigInteger b ? b.doubleValue() : v;
+  /** Element {@code j} of a numeric tensor as a double, read without boxing where it can. */
+  private static double element(Tensor t, int j) {
+    Object data = t.data();
+    if (data instanceof float[] f) {
+      return f[j];
+    }
+    if (data instanceof double[] d) {
+      return d[j];
+    }
+    Object v = t.get(j); // integers, unsigned ones included
+    return v instanceof java.math.BigInteger b ? b.doubleValue() : ((Number) v).doubleValue();
   }
 }

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,7 @@ public final class Guards {
   private final Function<ModelVersion, Optional<FailureFilter>> filters;
   private final MeterRegistry meters;
   private final Map<String, ModelGuard> cache = new ConcurrentHashMap<>();
+  private final Map<String, Stats> stats = new ConcurrentHashMap<>();
 
   /**
    * @param specs the guard settings of a model by name, or null for an unguarded model
@@ -176,7 +178,15 @@ public final class Guards {
         .tag("version", Integer.toString(model.number()))
         .register(meters);
     FailureFilter filter = filters.apply(model.version()).orElse(null);
-    return new ModelGuard(model.name(), spec, new InputGuard(rules), output, breaker, filter);
+    return new ModelGuard(
+        model.name(),
+        key,
+        spec,
+        new InputGuard(rules),
+        output,
+        breaker,
+        filter,
+        stats(model.name()));
   }
 
   private static double breakerCode(ModelGuard g) {
@@ -234,33 +244,185 @@ public final class Guards {
   /** A version's guard, built once: its checks, breaker and filter. Thread-safe. */
   public static final class ModelGuard {
     final String model;
+    final String label;
     final GuardSpec spec;
     final InputGuard input;
     final OutputGuard output;
     final CircuitBreaker breaker;
     final FailureFilter filter;
+    final Stats stats;
 
     ModelGuard(
         String model,
+        String label,
         GuardSpec spec,
         InputGuard input,
         OutputGuard output,
         CircuitBreaker breaker,
-        FailureFilter filter) {
+        FailureFilter filter,
+        Stats stats) {
       this.model = model;
+      this.label = label;
       this.spec = spec;
       this.input = input;
       this.output = output;
       this.breaker = breaker;
       this.filter = filter;
+      this.stats = stats;
     }
 
+    /** The version it guards, {@code name/version}: the {@code served_by} of its answers. */
+    public String label() {
+      return label;
+    }
+
+    /** The settings it was built from. */
+    public GuardSpec spec() {
+      return spec;
+    }
+
+    /** The input checks: per feature, the field checked (profile applied) and the policy. */
     public InputGuard input() {
       return input;
     }
 
+    public OutputGuard output() {
+      return output;
+    }
+
     public CircuitBreaker breaker() {
       return breaker;
+    }
+
+    /** Whether a filtering model routes records away from this version. */
+    public boolean filtered() {
+      return filter != null;
+    }
+  }
+
+  /**
+   * What a model's guards did since the server started, over all its versions: records by input
+   * outcome ({@code passed}, {@code imputed}, {@code heuristic}, {@code rejected}), answered rows
+   * by link ({@code primary}, a fallback model's name, {@code heuristic}; {@code error} counts
+   * requests no link could answer), output check failures by problem, calls an open breaker turned
+   * away and records the filtering model routed away. The same counters as {@code /metrics}; a link
+   * or problem that never occurred is absent.
+   */
+  public record Counts(
+      Map<String, Long> inputs,
+      Map<String, Long> answers,
+      Map<String, Long> outputs,
+      long breakerRejected,
+      long filtered) {}
+
+  /** The counts of a model's guards; zeros before its first guarded request. */
+  public Counts counts(String model) {
+    Stats st = stats.get(model);
+    if (st == null) {
+      return new Counts(Map.of(), Map.of(), Map.of(), 0, 0);
+    }
+    return st.counts();
+  }
+
+  private Stats stats(String model) {
+    return stats.computeIfAbsent(model, m -> new Stats(meters, m));
+  }
+
+  /**
+   * A model's guard counters, registered on first use and kept, so that a request increments
+   * counters it already holds instead of looking them up in the registry per record. Thread-safe.
+   */
+  static final class Stats {
+    private static final String REJECTED_BY_BREAKER = "\u0000breaker";
+    private static final String FILTERED = "\u0000filtered";
+
+    private final MeterRegistry meters;
+    private final String model;
+    private final AtomicReferenceArray<Counter> inputs =
+        new AtomicReferenceArray<>(InputGuard.Outcome.values().length);
+    private final Map<String, Counter> answers = new ConcurrentHashMap<>();
+    private final Map<OutputGuard.Problem, Counter> outputs = new ConcurrentHashMap<>();
+    private final Map<String, Counter> others = new ConcurrentHashMap<>();
+
+    Stats(MeterRegistry meters, String model) {
+      this.meters = meters;
+      this.model = model;
+    }
+
+    private static String lower(Enum<?> e) {
+      return e.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    Counter input(InputGuard.Outcome outcome) {
+      Counter c = inputs.get(outcome.ordinal());
+      if (c == null) {
+        // the registry returns the same counter to a racing thread
+        c = meters.counter("slipway.guard.inputs", "model", model, "outcome", lower(outcome));
+        inputs.set(outcome.ordinal(), c);
+      }
+      return c;
+    }
+
+    Counter answer(String link) {
+      Counter c = answers.get(link);
+      return c != null
+          ? c
+          : answers.computeIfAbsent(
+              link, l -> meters.counter("slipway.guard.answers", "model", model, "link", l));
+    }
+
+    Counter output(OutputGuard.Problem problem) {
+      return outputs.computeIfAbsent(
+          problem,
+          p -> meters.counter("slipway.guard.outputs", "model", model, "problem", lower(p)));
+    }
+
+    Counter check(InputGuard.Finding f) {
+      String key = f.field() + '\u0000' + f.check() + '\u0000' + f.action();
+      return others.computeIfAbsent(
+          key,
+          k ->
+              meters.counter(
+                  "slipway.guard.input.checks",
+                  "model",
+                  model,
+                  "feature",
+                  f.field(),
+                  "check",
+                  lower(f.check()),
+                  "action",
+                  lower(f.action())));
+    }
+
+    Counter breakerRejected() {
+      return others.computeIfAbsent(
+          REJECTED_BY_BREAKER,
+          k -> meters.counter("slipway.guard.breaker.rejected", "model", model));
+    }
+
+    Counter filtered() {
+      return others.computeIfAbsent(
+          FILTERED, k -> meters.counter("slipway.guard.filtered", "model", model));
+    }
+
+    Counts counts() {
+      Map<String, Long> in = new LinkedHashMap<>();
+      for (InputGuard.Outcome o : InputGuard.Outcome.values()) {
+        Counter c = inputs.get(o.ordinal());
+        in.put(lower(o), c == null ? 0 : (long) c.count());
+      }
+      Map<String, Long> ans = new LinkedHashMap<>();
+      answers.forEach((link, c) -> ans.put(link, (long) c.count()));
+      Map<String, Long> out = new LinkedHashMap<>();
+      outputs.forEach((p, c) -> out.put(lower(p), (long) c.count()));
+      Counter rejected = others.get(REJECTED_BY_BREAKER);
+      Counter filtered = others.get(FILTERED);
+      return new Counts(
+          in,
+          ans,
+          out,
+          rejected == null ? 0 : (long) rejected.count(),
+          filtered == null ? 0 : (long) filtered.count());
     }
   }
 
@@ -327,26 +489,29 @@ public final class Guards {
     boolean[] toHeuristic = new boolean[n];
     List<Integer> forPrimary = new ArrayList<>(n);
 
-    // 1. input checks
+    // 1. input checks (records that pass, the common case, are counted once per request)
+    Stats stats = g.stats;
+    int passed = 0;
     for (int i = 0; i < n; i++) {
-      InputGuard.Verdict v = g.input.check(rows[i]);
-      count("slipway.guard.inputs", "outcome", v.outcome().name().toLowerCase(), g.model);
-      for (InputGuard.Finding f : v.findings()) {
-        meters
-            .counter(
-                "slipway.guard.input.checks",
-                "model",
-                g.model,
-                "feature",
-                f.field(),
-                "check",
-                f.check().name().toLowerCase(),
-                "action",
-                f.action().name().toLowerCase())
-            .increment();
+      if (g.input.passes(rows[i])) {
+        passed++;
+        forPrimary.add(i);
+        continue;
       }
-      switch (v.outcome()) {
+      InputGuard.Verdict v = g.input.check(rows[i]);
+      InputGuard.Outcome outcome = v.outcome();
+      if (outcome == InputGuard.Outcome.PASSED) {
+        passed++;
+        forPrimary.add(i);
+        continue;
+      }
+      stats.input(outcome).increment();
+      for (InputGuard.Finding f : v.findings()) {
+        stats.check(f).increment();
+      }
+      switch (outcome) {
         case REJECTED -> {
+          stats.input(InputGuard.Outcome.PASSED).increment(passed);
           int row = i;
           throw v.error(feature -> names.feature(row, feature));
         }
@@ -354,12 +519,14 @@ public final class Guards {
           toHeuristic[i] = true;
           why[i] = "input check: " + v.findings().get(0).field();
         }
-        case IMPUTED -> {
-          rows[i] = v.record();
+        default -> {
+          rows[i] = v.record(); // IMPUTED: the record with the imputed values
           forPrimary.add(i);
         }
-        default -> forPrimary.add(i);
       }
+    }
+    if (passed > 0) {
+      stats.input(InputGuard.Outcome.PASSED).increment(passed);
     }
 
     // 2. the filtering model sends records it expects the model to get wrong to the chain
@@ -372,7 +539,7 @@ public final class Guards {
           int i = forPrimary.get(j);
           pending.add(i);
           why[i] = "filtering model: failure probability " + round(p[j]);
-          count("slipway.guard.filtered", null, null, g.model);
+          stats.filtered().increment();
         } else {
           keep.add(forPrimary.get(j));
         }
@@ -380,13 +547,14 @@ public final class Guards {
       forPrimary = keep;
     }
 
-    // 3. the primary model, behind its breaker, then its output checks
+    // 3. the primary model, behind its breaker, then its output checks. Row i's answer is row at[i]
+    // of the source from[i].
     Map<String, Tensor> columns = null;
-    Map<Integer, Source> answers = new LinkedHashMap<>();
+    Source[] from = new Source[n];
+    int[] at = new int[n];
     if (!forPrimary.isEmpty()) {
-      Attempt a = attempt(g, primary, rows, forPrimary, runner, true);
+      Attempt a = attempt(g, primary, rows, forPrimary, runner, true, from, at);
       columns = a.outputs;
-      answers.putAll(a.answered);
       a.failed.forEach(
           (i, reason) -> {
             why[i] = reason;
@@ -413,7 +581,7 @@ public final class Guards {
       pending.clear();
       if (link.equals(GuardSpec.HEURISTIC)) {
         for (int i : rest) {
-          answers.put(i, Source.heuristic(g.spec.heuristic().answer(rows[i])));
+          from[i] = Source.heuristic(g.spec.heuristic().answer(rows[i]));
         }
         continue;
       }
@@ -421,8 +589,8 @@ public final class Guards {
       try (Lease lease =
           host.acquire(
               ref.alias() != null ? ref.name() + "@" + ref.alias() : ref.name(), ref.version())) {
-        Attempt a = attempt(guard(lease.model()), lease.model(), rows, rest, runner, false);
-        answers.putAll(a.answered);
+        Attempt a =
+            attempt(guard(lease.model()), lease.model(), rows, rest, runner, false, from, at);
         a.failed.forEach(
             (i, reason) -> {
               why[i] = why[i] + "; " + link + ": " + reason;
@@ -439,12 +607,12 @@ public final class Guards {
     for (int i = 0; i < n; i++) {
       if (toHeuristic[i]) {
         // a HEURISTIC input policy with no heuristic link in the chain: answer with it anyway
-        answers.put(i, Source.heuristic(g.spec.heuristic().answer(rows[i])));
+        from[i] = Source.heuristic(g.spec.heuristic().answer(rows[i]));
       }
     }
     if (!pending.isEmpty()) {
       int i = pending.get(0);
-      count("slipway.guard.answers", "link", "error", g.model);
+      stats.answer(ERROR).increment();
       throw new ModelUnavailableException(
           "model '"
               + g.model
@@ -455,45 +623,70 @@ public final class Guards {
               + why[i]
               + (g.spec.fallback().isEmpty() ? " (no fallback chain is configured)" : ""));
     }
+    // answers by link: one increment per run of rows answered by the same link
+    String runLink = null;
+    int run = 0;
     for (int i = 0; i < n; i++) {
-      Source s = answers.get(i);
+      Source s = from[i];
       servedBy[i] = s.label;
-      count("slipway.guard.answers", "link", s.metricLink, g.model);
+      if (!s.metricLink.equals(runLink)) {
+        if (run > 0) {
+          stats.answer(runLink).increment(run);
+        }
+        runLink = s.metricLink;
+        run = 0;
+      }
+      run++;
     }
-    return new Answer(merge(shape, columns, answers, n), Arrays.asList(servedBy));
+    if (run > 0) {
+      stats.answer(runLink).increment(run);
+    }
+    return new Answer(merge(shape, from, at, n), Arrays.asList(servedBy));
   }
 
-  /** Where one row's answer comes from: a model run's columns at a row, or heuristic values. */
+  /** The {@code link} of {@code slipway.guard.answers} for requests no link could answer. */
+  static final String ERROR = "error";
+
+  /** The {@code link} of {@code slipway.guard.answers} for rows the primary model answered. */
+  static final String PRIMARY = "primary";
+
+  /**
+   * Where answers come from: the output columns of one model run over {@code rows} rows, or the
+   * heuristic's values for one row.
+   */
   private record Source(
       String label,
       String metricLink,
       Map<String, Tensor> columns,
-      int row,
       int rows,
       Map<String, Object> values) {
     static Source heuristic(Map<String, Object> values) {
-      return new Source(GuardSpec.HEURISTIC, GuardSpec.HEURISTIC, null, -1, 0, values);
+      return new Source(GuardSpec.HEURISTIC, GuardSpec.HEURISTIC, null, 0, values);
     }
   }
 
-  private record Attempt(
-      Map<String, Tensor> outputs, Map<Integer, Source> answered, Map<Integer, String> failed) {}
+  private record Attempt(Map<String, Tensor> outputs, Map<Integer, String> failed) {}
 
+  /**
+   * Runs a model on the rows {@code which} behind its breaker and checks its answers: a row that
+   * passes is answered ({@code from}, {@code at}); the others fail, each with the reason.
+   */
   private Attempt attempt(
       ModelGuard g,
       ServedModel model,
       Record[] rows,
       List<Integer> which,
       Runner runner,
-      boolean primary) {
-    Map<Integer, Source> answered = new LinkedHashMap<>();
-    Map<Integer, String> failed = new LinkedHashMap<>();
+      boolean primary,
+      Source[] from,
+      int[] at) {
     if (!g.breaker.tryAcquirePermission()) {
+      Map<Integer, String> failed = new LinkedHashMap<>();
       for (int i : which) {
-        failed.put(i, "circuit breaker of " + model.name() + "/" + model.number() + " is open");
+        failed.put(i, "circuit breaker of " + g.label + " is open");
       }
-      count("slipway.guard.breaker.rejected", null, null, g.model);
-      return new Attempt(null, answered, failed);
+      g.stats.breakerRejected().increment();
+      return new Attempt(null, failed);
     }
     long start = System.nanoTime();
     Map<String, Tensor> out;
@@ -502,29 +695,34 @@ public final class Guards {
       g.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     } catch (ModelFailureException | ModelUnavailableException e) {
       g.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      Map<Integer, String> failed = new LinkedHashMap<>();
       for (int i : which) {
-        failed.put(
-            i, "model " + model.name() + "/" + model.number() + " failed: " + e.getMessage());
+        failed.put(i, "model " + g.label + " failed: " + e.getMessage());
       }
-      return new Attempt(null, answered, failed);
+      return new Attempt(null, failed);
     } catch (RuntimeException e) {
       g.breaker.releasePermission();
       throw e;
     }
-    String label = model.name() + "/" + model.number();
-    String metricLink = primary ? "primary" : model.name();
+    Source source = new Source(g.label, primary ? PRIMARY : model.name(), out, which.size(), null);
     for (int j = 0; j < which.size(); j++) {
       int i = which.get(j);
-      Optional<OutputGuard.Finding> f = g.output.check(out, j, which.size());
-      if (f.isPresent()) {
-        count("slipway.guard.outputs", "problem", f.get().problem().name().toLowerCase(), g.model);
-        failed.put(
-            i, "output check on '" + f.get().output() + "' of " + label + ": " + f.get().detail());
-      } else {
-        answered.put(i, new Source(label, metricLink, out, j, which.size(), null));
-      }
+      from[i] = source;
+      at[i] = j;
     }
-    return new Attempt(out, answered, failed);
+    List<Map.Entry<Integer, OutputGuard.Finding>> problems = g.output.failures(out, which.size());
+    if (problems.isEmpty()) {
+      return new Attempt(out, Map.of());
+    }
+    Map<Integer, String> failed = new LinkedHashMap<>();
+    for (Map.Entry<Integer, OutputGuard.Finding> p : problems) {
+      int i = which.get(p.getKey());
+      OutputGuard.Finding f = p.getValue();
+      g.stats.output(f.problem()).increment();
+      from[i] = null;
+      failed.put(i, "output check on '" + f.output() + "' of " + g.label + ": " + f.detail());
+    }
+    return new Attempt(out, failed);
   }
 
   private static List<Record> select(Record[] rows, List<Integer> which) {
@@ -538,54 +736,87 @@ public final class Guards {
   /**
    * Builds the output columns row by row from whichever link answered each row. Shapes follow the
    * primary model's public outputs; values are stored with lossless casts, and a column a link does
-   * not give is NaN (numbers), false or an empty string in that row.
+   * not give is NaN (numbers), false or an empty string in that row. When one model run answered
+   * every row in order, its columns are the answer as they are (nothing is copied).
    */
-  static Map<String, Tensor> merge(
-      TensorSpec[] specs, Map<String, Tensor> primary, Map<Integer, Source> answers, int n) {
+  static Map<String, Tensor> merge(TensorSpec[] specs, Source[] from, int[] at, int n) {
+    Map<String, Tensor> whole = wholeRun(specs, from, at, n);
+    if (whole != null) {
+      return whole;
+    }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (TensorSpec spec : specs) {
-      int per = perRow(spec, primary, answers, n);
+      int per = perRow(spec, from);
       DataType type = spec.type();
       Object data = TypedArrays.allocate(type, n * per);
       for (int i = 0; i < n; i++) {
-        Source s = answers.get(i);
         for (int k = 0; k < per; k++) {
-          Object v = value(s, spec.name(), k, per);
+          Object v = value(from[i], at[i], spec.name(), k);
           if (v == null || TypedArrays.store(type, data, i * per + k, v) != null) {
             empty(type, data, i * per + k);
           }
         }
       }
-      long[] shape;
-      if (spec.shape().length <= 1) {
-        shape = new long[] {n};
-      } else {
-        shape = spec.shape().clone();
-        shape[0] = n;
-        long rest = per;
-        for (int d = 1; d < shape.length; d++) {
-          if (shape[d] < 0) {
-            shape[d] = rest;
-          }
-          rest = shape[d] == 0 ? 0 : rest / Math.max(1, shape[d]);
-        }
-        if (Tensor.elementCount(shape) != (long) n * per) {
-          shape = new long[] {n, per};
-        }
-      }
-      out.put(spec.name(), new Tensor(spec.name(), type, shape, data));
+      out.put(spec.name(), new Tensor(spec.name(), type, shapeOf(spec, n, per), data));
     }
     return out;
   }
 
-  private static int perRow(
-      TensorSpec spec, Map<String, Tensor> primary, Map<Integer, Source> answers, int n) {
-    for (Source s : answers.values()) {
+  /**
+   * The columns of the one model run that answered rows 0..n-1 in order, when they have the types
+   * and shapes {@link #merge} would give; otherwise null.
+   */
+  private static Map<String, Tensor> wholeRun(TensorSpec[] specs, Source[] from, int[] at, int n) {
+    Source s = n == 0 ? null : from[0];
+    if (s == null || s.columns == null || s.rows != n) {
+      return null;
+    }
+    for (int i = 0; i < n; i++) {
+      if (from[i] != s || at[i] != i) {
+        return null;
+      }
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (TensorSpec spec : specs) {
+      Tensor t = s.columns.get(spec.name());
+      if (t == null
+          || t.type() != spec.type()
+          || t.size() % n != 0
+          || !Arrays.equals(t.shape(), shapeOf(spec, n, (int) (t.size() / n)))) {
+        return null;
+      }
+      out.put(spec.name(), t);
+    }
+    return out;
+  }
+
+  /** The shape of a merged output: the spec's, with n rows and the free dimensions filled in. */
+  private static long[] shapeOf(TensorSpec spec, int n, int per) {
+    if (spec.shape().length <= 1) {
+      return new long[] {n};
+    }
+    long[] shape = spec.shape().clone();
+    shape[0] = n;
+    long rest = per;
+    for (int d = 1; d < shape.length; d++) {
+      if (shape[d] < 0) {
+        shape[d] = rest;
+      }
+      rest = shape[d] == 0 ? 0 : rest / Math.max(1, shape[d]);
+    }
+    if (Tensor.elementCount(shape) != (long) n * per) {
+      shape = new long[] {n, per};
+    }
+    return shape;
+  }
+
+  private static int perRow(TensorSpec spec, Source[] from) {
+    for (Source s : from) {
       if (s.columns != null && s.columns.containsKey(spec.name()) && s.rows > 0) {
         return (int) (s.columns.get(spec.name()).size() / s.rows);
       }
     }
-    for (Source s : answers.values()) {
+    for (Source s : from) {
       if (s.values != null && s.values.containsKey(spec.name())) {
         Object v = s.values.get(spec.name());
         return v instanceof List<?> l ? l.size() : 1;
@@ -598,14 +829,14 @@ public final class Guards {
     return (int) per;
   }
 
-  private static Object value(Source s, String name, int k, int per) {
+  private static Object value(Source s, int row, String name, int k) {
     if (s.columns != null) {
       Tensor t = s.columns.get(name);
       if (t == null) {
         return null;
       }
       int tPer = (int) (t.size() / s.rows);
-      return k < tPer ? t.get(s.row * tPer + k) : null;
+      return k < tPer ? t.get(row * tPer + k) : null;
     }
     Object v = s.values.get(name);
     if (v instanceof List<?> l) {
@@ -633,14 +864,6 @@ public final class Guards {
         // integers and booleans stay 0 / false
       }
     }
-  }
-
-  private void count(String name, String key, String value, String model) {
-    Counter c =
-        key == null
-            ? meters.counter(name, "model", model)
-            : meters.counter(name, "model", model, key, value);
-    c.increment();
   }
 
   private static String round(double d) {
