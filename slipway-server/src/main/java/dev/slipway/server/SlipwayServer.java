@@ -149,7 +149,7 @@ public final class SlipwayServer implements AutoCloseable {
             .errorHandler(errors);
     new OipService(pipeline, handlers, requestMetrics, ready::get, VERSION).bind(sb);
     new RecordsService(pipeline, handlers, requestMetrics).bind(sb);
-    new ModelPages(pipeline.host(), handlers).bind(sb);
+    new ModelPages(pipeline.host(), handlers, guards).bind(sb);
     new RegistryService(host, handlers, config.maxUploadBytes(), config.home().resolve("tmp"))
         .withGate(new Evaluator(pipeline), GatePolicy.defaults())
         .onDocumentChange(guards::invalidate)

@@ -9,9 +9,13 @@ import com.linecorp.armeria.server.ServerBuilder;
 import dev.slipway.api.DataType;
 import dev.slipway.api.Field;
 import dev.slipway.api.TensorSpec;
+import dev.slipway.guard.heuristic.Heuristic;
+import dev.slipway.guard.input.InputGuard;
 import dev.slipway.registry.ModelVersion;
 import dev.slipway.registry.RegisteredModel;
 import dev.slipway.server.http.Handlers;
+import dev.slipway.serving.guard.GuardSpec;
+import dev.slipway.serving.guard.Guards;
 import dev.slipway.serving.host.ModelHost;
 import dev.slipway.serving.host.ServedModel;
 import java.util.ArrayList;
@@ -21,18 +25,28 @@ import java.util.Map;
 
 /**
  * HTML pages: {@code /} lists the models; {@code /ui/models/{m}} has a form generated from the
- * model's schema that calls the records API and shows the answer, and an API console with a ready
- * sample request for each protocol, a Send button and the raw response. Stateless.
+ * model's schema that calls the records API and shows the answer, an API console with a ready
+ * sample request for each protocol, a Send button and the raw response, and for a guarded model its
+ * guards: the checks, the fallback chain, the circuit breaker's state and what they did. Stateless.
  */
 public final class ModelPages {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final ModelHost host;
   private final Handlers handlers;
+  private final Guards guards;
 
   public ModelPages(ModelHost host, Handlers handlers) {
+    this(host, handlers, null);
+  }
+
+  /**
+   * @param guards the models' guards, shown on the page of a guarded model; null for none
+   */
+  public ModelPages(ModelHost host, Handlers handlers, Guards guards) {
     this.host = host;
     this.handlers = handlers;
+    this.guards = guards;
   }
 
   public void bind(ServerBuilder sb) {
@@ -170,6 +184,7 @@ public final class ModelPages {
       b.append(
           "<br><button type=\"submit\">Predict</button></form><h3>Answer</h3><pre id=\"answer\">(submit the form)</pre>");
     }
+    b.append(guardsSection(m));
     b.append(
         "<h2>API console</h2><p>Edit a sample request and send it; the raw response is shown as received.</p>");
     List<String[]> samples = new ArrayList<>();
@@ -236,6 +251,207 @@ public final class ModelPages {
         .append(SCRIPT.replace("__PREDICT__", "/api/v1/models/" + jsString(name) + "/predict"))
         .append("</script>");
     return page(name, b.toString());
+  }
+
+  /**
+   * The guards of a guarded model: per feature what is accepted (the data profile's range or domain
+   * where it has one) and what a failed check does, the output checks, the fallback chain with the
+   * circuit breaker's state, and the counts of input outcomes, answers per link and output check
+   * failures (the counters of {@code /metrics}).
+   */
+  private String guardsSection(ServedModel m) {
+    if (guards == null || !guards.guarded(m.name()) || m.codec().isEmpty()) {
+      return "";
+    }
+    Guards.ModelGuard g = guards.guard(m);
+    GuardSpec spec = g.spec();
+    Guards.Counts counts = guards.counts(m.name());
+    StringBuilder b = new StringBuilder("<h2 id=\"guards\">Guards</h2>");
+    b.append(
+        "<p class=\"hint\">Each record is checked before the model sees it and each answer before"
+            + " the caller does; a record the model cannot answer goes down the fallback chain, and"
+            + " every answer says which link gave it (<code>served_by</code>). Counts are since the"
+            + " server started, over all versions; <code>/metrics</code> has the same counters"
+            + " (<code>slipway_guard_*</code>). Ranges and domains are the schema's, narrowed by the"
+            + " version's data profile where it knows the feature.</p>");
+
+    b.append("<h3>Input checks</h3><table id=\"guard-inputs\"><tr><th>feature</th><th>type</th>")
+        .append("<th>accepted</th><th>when a check fails</th></tr>");
+    Map<String, Field> schema = new LinkedHashMap<>();
+    m.codec().get().schema().fields().forEach(f -> schema.put(f.name(), f));
+    for (InputGuard.Rule r : g.input().rules()) {
+      Field f = r.field();
+      Field declared = schema.get(f.name());
+      boolean fromProfile =
+          declared != null
+              && (!java.util.Objects.equals(declared.min(), f.min())
+                  || !java.util.Objects.equals(declared.max(), f.max())
+                  || !new java.util.HashSet<>(declared.domain())
+                      .equals(new java.util.HashSet<>(f.domain())));
+      b.append("<tr data-feature=\"")
+          .append(esc(f.name()))
+          .append("\"><td>")
+          .append(esc(f.name()))
+          .append("</td><td>")
+          .append(f.type())
+          .append("</td><td>")
+          .append(esc(accepted(f)))
+          .append(fromProfile ? " <span class=\"hint\">(data profile)</span>" : "")
+          .append(f.nullable() ? " <span class=\"hint\">or missing</span>" : "")
+          .append("</td><td>")
+          .append(esc(policy(r)))
+          .append("</td></tr>");
+    }
+    b.append("</table>");
+
+    b.append("<h3>Output checks</h3><ul id=\"guard-outputs\"><li>every number is finite</li>");
+    new java.util.TreeMap<>(spec.outputRanges())
+        .forEach(
+            (name, range) ->
+                b.append("<li><code>")
+                    .append(esc(name))
+                    .append("</code> in ")
+                    .append(esc(range))
+                    .append("</li>"));
+    if (spec.confidenceOutput() != null) {
+      b.append("<li>confidence (the largest value of <code>")
+          .append(esc(spec.confidenceOutput()))
+          .append("</code>) at least ")
+          .append(number(spec.minConfidence()))
+          .append(", else the model abstains</li>");
+    }
+    b.append("</ul>");
+
+    GuardSpec.Breaker br = spec.breaker();
+    b.append("<h3>Fallback chain</h3><ol id=\"guard-chain\">");
+    if (g.filtered()) {
+      b.append(
+          "<li>the filtering model sends records it expects the model to get wrong down the"
+              + " chain</li>");
+    }
+    b.append("<li>")
+        .append(esc(g.label()))
+        .append(" (the model), behind its circuit breaker: <b id=\"guard-breaker\">")
+        .append(esc(g.breaker().getState().name()))
+        .append("</b> <span class=\"hint\">opens when ")
+        .append(br.failureRatePercent())
+        .append(" % of the last ")
+        .append(br.window())
+        .append(" calls (at least ")
+        .append(br.minimumCalls())
+        .append(") failed or took over ")
+        .append(esc(seconds(br.slowCall())))
+        .append("; stays open ")
+        .append(esc(seconds(br.open())))
+        .append("</span></li>");
+    for (String link : spec.fallback()) {
+      b.append("<li>");
+      if (link.equals(GuardSpec.HEURISTIC)) {
+        b.append("the heuristic: ").append(esc(describe(spec.heuristic())));
+      } else {
+        b.append("model <code>").append(esc(link)).append("</code>");
+      }
+      b.append("</li>");
+    }
+    b.append("<li>otherwise 503, naming the record and why each link could not answer</li></ol>");
+
+    b.append(
+        "<h3>Counts</h3><table id=\"guard-counts\"><tr><th>records by input check</th><th></th></tr>");
+    counts.inputs().forEach((outcome, n) -> row(b, "input", outcome, n));
+    b.append("<tr><th>rows answered by</th><th></th></tr>");
+    Map<String, Long> answers = new LinkedHashMap<>(counts.answers());
+    row(b, "answer", Guards.PRIMARY_LINK, take(answers, Guards.PRIMARY_LINK));
+    for (String link : spec.fallback()) {
+      String metric =
+          link.equals(GuardSpec.HEURISTIC)
+              ? link
+              : dev.slipway.registry.ModelRef.parse(link).name();
+      row(b, "answer", metric, take(answers, metric));
+    }
+    long errors = take(answers, Guards.ERROR_LINK);
+    answers.forEach((link, n) -> row(b, "answer", link, n));
+    b.append("<tr><th>other</th><th></th></tr>");
+    row(b, "other", "requests no link could answer (503)", errors);
+    counts
+        .outputs()
+        .forEach((problem, n) -> row(b, "output", "output check failed: " + problem, n));
+    row(b, "other", "calls the open breaker turned away", counts.breakerRejected());
+    if (g.filtered() || counts.filtered() > 0) {
+      row(b, "other", "records the filtering model routed away", counts.filtered());
+    }
+    b.append("</table>");
+    return b.toString();
+  }
+
+  private static long take(Map<String, Long> counts, String key) {
+    Long n = counts.remove(key);
+    return n == null ? 0 : n;
+  }
+
+  private static void row(StringBuilder b, String kind, String name, long n) {
+    b.append("<tr data-count=\"")
+        .append(kind)
+        .append("\"><td>")
+        .append(esc(name))
+        .append("</td><td class=\"n\">")
+        .append(n)
+        .append("</td></tr>");
+  }
+
+  private static String accepted(Field f) {
+    if (!f.domain().isEmpty()) {
+      return "one of " + String.join(", ", f.domain());
+    }
+    if (f.type() == DataType.BOOL) {
+      return "true or false";
+    }
+    if (f.type() == DataType.BYTES) {
+      return "a string of at most " + InputGuard.MAX_STRING_LENGTH + " characters";
+    }
+    if (f.min() == null && f.max() == null) {
+      return "any finite number";
+    }
+    return (f.type().isIntegral() ? "an integer" : "a number")
+        + " from "
+        + (f.min() == null ? "-∞" : number(f.min()))
+        + " to "
+        + (f.max() == null ? "∞" : number(f.max()));
+  }
+
+  private static String policy(InputGuard.Rule r) {
+    return switch (r.policy()) {
+      case REJECT -> "refuse the request (400)";
+      case IMPUTE ->
+          "impute "
+              + (r.impute() instanceof Number n
+                  ? number(n.doubleValue())
+                  : String.valueOf(r.impute()));
+      case HEURISTIC -> "answer with the heuristic";
+    };
+  }
+
+  private static String seconds(java.time.Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  private static String describe(Heuristic h) {
+    if (h == null) {
+      return "(none)";
+    }
+    List<String> parts = new ArrayList<>();
+    for (Heuristic.Rule rule : h.rules()) {
+      List<String> when = new ArrayList<>();
+      for (Heuristic.Condition c : rule.when()) {
+        when.add(
+            c.feature()
+                + " "
+                + c.op().symbol()
+                + (c.op() == Heuristic.Op.MISSING ? "" : " " + c.value()));
+      }
+      parts.add("if " + String.join(" and ", when) + " then " + rule.then());
+    }
+    parts.add((h.rules().isEmpty() ? "" : "otherwise ") + h.otherwise());
+    return String.join("; ", parts);
   }
 
   /** Whole numbers as such (row counts), others to four significant digits. */

@@ -612,7 +612,7 @@ public final class Guards {
     }
     if (!pending.isEmpty()) {
       int i = pending.get(0);
-      stats.answer(ERROR).increment();
+      stats.answer(ERROR_LINK).increment();
       throw new ModelUnavailableException(
           "model '"
               + g.model
@@ -645,10 +645,10 @@ public final class Guards {
   }
 
   /** The {@code link} of {@code slipway.guard.answers} for requests no link could answer. */
-  static final String ERROR = "error";
+  public static final String ERROR_LINK = "error";
 
   /** The {@code link} of {@code slipway.guard.answers} for rows the primary model answered. */
-  static final String PRIMARY = "primary";
+  public static final String PRIMARY_LINK = "primary";
 
   /**
    * Where answers come from: the output columns of one model run over {@code rows} rows, or the
@@ -704,7 +704,8 @@ public final class Guards {
       g.breaker.releasePermission();
       throw e;
     }
-    Source source = new Source(g.label, primary ? PRIMARY : model.name(), out, which.size(), null);
+    Source source =
+        new Source(g.label, primary ? PRIMARY_LINK : model.name(), out, which.size(), null);
     for (int j = 0; j < which.size(); j++) {
       int i = which.get(j);
       from[i] = source;
