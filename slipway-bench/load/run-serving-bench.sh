@@ -15,7 +15,7 @@
 #
 # Settings (environment):
 #   model-load: RATE=300 (req/s to A)  WINDOW=20 (s per window)  WARMUP=10  ROUNDS=1  BIG_MB=48
-#               CONNECTIONS=32
+#               CONNECTIONS=32  PAUSE_MS=0 (pause between B's loads; 0 = back to back, the worst case)
 #   batching:   CONCURRENCY=64  DURATION=20  BATCH_WARMUP=5  BATCH_ROUNDS=1  MAX_BATCH=64
 #               MAX_DELAY_US=500
 #   both:       SERVER_JAVA_OPTS="-Xms1g -Xmx2g"  GENERATOR_JAVA_OPTS="-Xmx1g"
@@ -32,6 +32,7 @@ WARMUP=${WARMUP:-10}
 ROUNDS=${ROUNDS:-1}
 BIG_MB=${BIG_MB:-48}
 CONNECTIONS=${CONNECTIONS:-32}
+PAUSE_MS=${PAUSE_MS:-0}
 CONCURRENCY=${CONCURRENCY:-64}
 DURATION=${DURATION:-20}
 BATCH_WARMUP=${BATCH_WARMUP:-5}
@@ -134,7 +135,7 @@ run_model_load() {
   java $GENERATOR_JAVA_OPTS -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_JAR" \
     dev.slipway.bench.load.ModelLoadInterference --base "http://127.0.0.1:$PORT" \
     --body "$HERE/bodies/oip-1.json" --rate "$RATE" --window "$WINDOW" --warmup "$WARMUP" \
-    --rounds "$ROUNDS" --big-mb "$BIG_MB" --connections "$CONNECTIONS" 2>&1 | tee "$dir/result.txt"
+    --rounds "$ROUNDS" --big-mb "$BIG_MB" --connections "$CONNECTIONS" --pause-ms "$PAUSE_MS" 2>&1 | tee "$dir/result.txt"
   snapshot end "$dir/machine.txt"
   echo "server RSS after: $(server_rss)" >>"$dir/machine.txt"
   curl -fsS "http://127.0.0.1:$PORT/api/v1/deployments" >"$dir/deployments-after.json" || true
