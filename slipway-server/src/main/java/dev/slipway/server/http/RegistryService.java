@@ -264,7 +264,7 @@ public final class RegistryService {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw InvalidInputException.of(
           field,
-          text.length() <= 80 ? text : text.substring(0, 77) + "...",
+          text,
           "JSON: " + e.getOriginalMessage());
     }
   }

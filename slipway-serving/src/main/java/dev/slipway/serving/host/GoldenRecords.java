@@ -260,7 +260,7 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
     if (json == null || !json.isObject()) {
       throw InvalidInputException.of(
           "golden",
-          json == null ? null : abbreviate(json.toString()),
+          json == null ? null : json.toString(),
           "an object {\"cases\": [{\"inputs\": [...], \"outputs\": [...]}], \"tolerance\": {...}}");
     }
     Tolerance tol = DEFAULT_TOLERANCE;
@@ -268,9 +268,7 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
     if (t != null && !t.isNull()) {
       if (!t.isObject()) {
         throw InvalidInputException.of(
-            "golden.tolerance",
-            abbreviate(t.toString()),
-            "{\"absolute\": 1e-5, \"relative\": 1e-4}");
+            "golden.tolerance", t.toString(), "{\"absolute\": 1e-5, \"relative\": 1e-4}");
       }
       tol =
           new Tolerance(
@@ -280,9 +278,7 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
     JsonNode cs = json.get("cases");
     if (cs == null || !cs.isArray() || cs.isEmpty()) {
       throw InvalidInputException.of(
-          "golden.cases",
-          cs == null ? null : abbreviate(cs.toString()),
-          "a non-empty list of cases");
+          "golden.cases", cs == null ? null : cs.toString(), "a non-empty list of cases");
     }
     if (cs.size() > MAX_CASES) {
       throw InvalidInputException.of(
@@ -293,20 +289,20 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
       String field = "golden.cases[" + i + "]";
       JsonNode c = cs.get(i);
       if (!c.isObject()) {
-        throw InvalidInputException.of(field, abbreviate(c.toString()), "an object");
+        throw InvalidInputException.of(field, c.toString(), "an object");
       }
       Map<String, Tensor> inputs;
       if (c.has("record")) {
         if (codec == null) {
           throw InvalidInputException.of(
               field + ".record",
-              abbreviate(c.get("record").toString()),
+              c.get("record").toString(),
               "tensor 'inputs': this model does not take records");
         }
         JsonNode r = c.get("record");
         if (!r.isObject()) {
           throw InvalidInputException.of(
-              field + ".record", abbreviate(r.toString()), "an object of field values");
+              field + ".record", r.toString(), "an object of field values");
         }
         Map<String, Object> row = new LinkedHashMap<>();
         r.properties().forEach(e -> row.put(e.getKey(), value(e.getValue())));
@@ -333,7 +329,7 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
     }
     if (!n.isNumber()) {
       throw InvalidInputException.of(
-          "golden.tolerance." + name, abbreviate(n.toString()), "a finite number ≥ 0");
+          "golden.tolerance." + name, n.toString(), "a finite number ≥ 0");
     }
     return n.asDouble();
   }
@@ -354,10 +350,6 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
     return n.isTextual() ? n.asText() : n.toString();
   }
 
-  static String abbreviate(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-  }
-
   /** Tensors as lists of OIP tensor objects. */
   static final class TensorsJson {
     private TensorsJson() {}
@@ -366,7 +358,7 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
       if (list == null || !list.isArray()) {
         throw InvalidInputException.of(
             field,
-            list == null ? null : abbreviate(list.toString()),
+            list == null ? null : list.toString(),
             "a list of tensors {\"name\", \"datatype\", \"shape\", \"data\"}");
       }
       Map<String, Tensor> out = new LinkedHashMap<>();
@@ -381,7 +373,7 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
 
     private static Tensor tensor(JsonNode n, String field) {
       if (!n.isObject()) {
-        throw InvalidInputException.of(field, abbreviate(n.toString()), "a tensor object");
+        throw InvalidInputException.of(field, n.toString(), "a tensor object");
       }
       String name = n.path("name").asText("");
       if (name.isEmpty()) {
@@ -402,7 +394,7 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
       for (int i = 0; i < shape.length; i++) {
         if (!s.get(i).canConvertToLong() || s.get(i).asLong() < 0) {
           throw InvalidInputException.of(
-              field + ".shape", abbreviate(s.toString()), "non-negative whole numbers");
+              field + ".shape", s.toString(), "non-negative whole numbers");
         }
         shape[i] = s.get(i).asLong();
       }
@@ -431,8 +423,7 @@ public record GoldenRecords(Tolerance tolerance, List<Case> cases) {
         }
         String problem = TypedArrays.store(type, data, i, value(v));
         if (problem != null) {
-          throw InvalidInputException.of(
-              field + ".data[" + i + "]", abbreviate(v.toString()), problem);
+          throw InvalidInputException.of(field + ".data[" + i + "]", v.toString(), problem);
         }
       }
       return new Tensor(name, type, shape, data);

@@ -73,7 +73,7 @@ public final class Verifier {
       } catch (RuntimeException e) {
         throw InvalidInputException.of(
             "manifest.tabular",
-            GoldenRecords.abbreviate(String.valueOf(m.tabular())),
+            String.valueOf(m.tabular()),
             "a record preprocessing that fits the model: " + e.getMessage());
       }
       GoldenRecords given =
