@@ -8,7 +8,6 @@ import dev.slipway.api.Predictor;
 import dev.slipway.api.Signature;
 import dev.slipway.api.Tensor;
 import dev.slipway.api.TensorSpec;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,24 +88,9 @@ public final class LightgbmPredictor implements Predictor {
    */
   @Override
   public Map<String, Tensor> infer(Map<String, Tensor> inputs, Set<String> outputs) {
-    for (String name : outputs) {
-      if (!OUTPUT.equals(name)) {
-        throw InvalidInputException.of("outputs", name, "one of [" + OUTPUT + "]");
-      }
-    }
-    Tensor x = inputs.get(INPUT);
-    if (x == null) {
-      throw InvalidInputException.missing("inputs." + INPUT, "FP32 " + shapeText());
-    }
-    if (x.type() != DataType.FP32) {
-      throw InvalidInputException.of("inputs." + INPUT + ".datatype", x.type().name(), "FP32");
-    }
-    long[] shape = x.shape();
-    if (shape.length != 2 || shape[1] != features) {
-      throw InvalidInputException.of(
-          "inputs." + INPUT + ".shape", Arrays.toString(shape), shapeText());
-    }
-    int rows = (int) shape[0];
+    Tensor x =
+        dev.slipway.api.codec.FeatureMatrix.require(inputs, outputs, INPUT, OUTPUT, features);
+    int rows = (int) x.shape()[0];
     ReentrantReadWriteLock.ReadLock read = lifecycle.readLock();
     read.lock();
     try {
@@ -118,10 +102,6 @@ public final class LightgbmPredictor implements Predictor {
     } finally {
       read.unlock();
     }
-  }
-
-  private String shapeText() {
-    return "[n, " + features + "]";
   }
 
   private double[] run(Tensor x, int rows) {

@@ -90,24 +90,9 @@ public final class XgboostPredictor implements Predictor {
    */
   @Override
   public Map<String, Tensor> infer(Map<String, Tensor> inputs, Set<String> outputs) {
-    for (String name : outputs) {
-      if (!OUTPUT.equals(name)) {
-        throw InvalidInputException.of("outputs", name, "one of [" + OUTPUT + "]");
-      }
-    }
-    Tensor x = inputs.get(INPUT);
-    if (x == null) {
-      throw InvalidInputException.missing("inputs." + INPUT, "FP32 " + shapeText());
-    }
-    if (x.type() != DataType.FP32) {
-      throw InvalidInputException.of("inputs." + INPUT + ".datatype", x.type().name(), "FP32");
-    }
-    long[] shape = x.shape();
-    if (shape.length != 2 || shape[1] != features) {
-      throw InvalidInputException.of(
-          "inputs." + INPUT + ".shape", Arrays.toString(shape), shapeText());
-    }
-    int rows = (int) shape[0];
+    Tensor x =
+        dev.slipway.api.codec.FeatureMatrix.require(inputs, outputs, INPUT, OUTPUT, features);
+    int rows = (int) x.shape()[0];
     ReentrantReadWriteLock.ReadLock read = lifecycle.readLock();
     read.lock();
     try {
@@ -119,10 +104,6 @@ public final class XgboostPredictor implements Predictor {
     } finally {
       read.unlock();
     }
-  }
-
-  private String shapeText() {
-    return "[n, " + features + "]";
   }
 
   private float[] run(Tensor x, int rows) {
