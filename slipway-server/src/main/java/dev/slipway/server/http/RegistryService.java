@@ -262,10 +262,7 @@ public final class RegistryService {
     try {
       return Bodies.JSON.readTree(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw InvalidInputException.of(
-          field,
-          text,
-          "JSON: " + e.getOriginalMessage());
+      throw InvalidInputException.of(field, text, "JSON: " + e.getOriginalMessage());
     }
   }
 
