@@ -1,27 +1,54 @@
 package dev.slipway.api;
 
-import java.util.Collections;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
  * One row of named values. Values are {@code null}, {@link Boolean}, {@link Long}, {@link Double},
  * {@link String} or {@link java.math.BigInteger} (for unsigned 64-bit values over Long.MAX_VALUE);
  * {@link #of} normalises other numbers to these. Immutable and thread-safe.
+ *
+ * <p>Names and values are kept in two arrays in the order they were given, so that code reading
+ * many records with the same layout (a codec, the input checks) can read a value by position: see
+ * {@link #size}, {@link #nameAt} and {@link #valueAt}. {@link #get} scans the names of a small
+ * record and uses an index, built once, for a wide one.
  */
 public final class Record {
-  private final Map<String, Object> values;
+  /** Wider records get a name index for {@link #get}; narrower ones are scanned. */
+  private static final int SCAN_LIMIT = 12;
 
-  private Record(Map<String, Object> values) {
-    this.values = Collections.unmodifiableMap(values);
+  private final String[] names;
+  private final Object[] values;
+  // built on first use for wide records; immutable once published (a benign race builds it twice)
+  private Map<String, Integer> index;
+
+  private Record(String[] names, Object[] values) {
+    this.names = names;
+    this.values = values;
   }
 
   /** A record holding a normalised copy of the given values, in their iteration order. */
   public static Record of(Map<String, ?> values) {
-    Map<String, Object> copy = new LinkedHashMap<>(values.size() * 2);
-    values.forEach((k, v) -> copy.put(k, normalise(v)));
-    return new Record(copy);
+    int n = values.size();
+    String[] names = new String[n];
+    Object[] vals = new Object[n];
+    int i = 0;
+    for (Map.Entry<String, ?> e : values.entrySet()) {
+      names[i] = e.getKey();
+      vals[i] = normalise(e.getValue());
+      i++;
+    }
+    if (i != n) {
+      throw new IllegalArgumentException("the map changed while it was copied");
+    }
+    return new Record(names, vals);
   }
 
   static Object normalise(Object v) {
@@ -49,20 +76,67 @@ public final class Record {
     throw new IllegalArgumentException("unsupported value type " + v.getClass().getName());
   }
 
+  /** The value of a field; null when the field is absent or null. */
   public Object get(String name) {
-    return values.get(name);
+    int i = position(name);
+    return i < 0 ? null : values[i];
+  }
+
+  /** The position of a field in this record, or -1 when it is absent. */
+  public int position(String name) {
+    String[] ns = names;
+    if (ns.length <= SCAN_LIMIT) {
+      for (int i = 0; i < ns.length; i++) {
+        if (ns[i] == name) {
+          return i;
+        }
+      }
+      for (int i = 0; i < ns.length; i++) {
+        if (ns[i].equals(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+    Map<String, Integer> idx = index;
+    if (idx == null) {
+      idx = new HashMap<>(ns.length * 2);
+      for (int i = 0; i < ns.length; i++) {
+        idx.put(ns[i], i);
+      }
+      index = idx;
+    }
+    Integer i = idx.get(name);
+    return i == null ? -1 : i;
   }
 
   public boolean has(String name) {
-    return values.containsKey(name) && values.get(name) != null;
+    return get(name) != null;
   }
 
+  /** The number of fields, null ones included. */
+  public int size() {
+    return names.length;
+  }
+
+  /** The name of the field at a position, {@code 0 <= i < size()}. */
+  public String nameAt(int i) {
+    return names[i];
+  }
+
+  /** The value of the field at a position, {@code 0 <= i < size()}. */
+  public Object valueAt(int i) {
+    return values[i];
+  }
+
+  /** The field names, in order. */
   public Set<String> names() {
-    return values.keySet();
+    return asMap().keySet();
   }
 
+  /** An unmodifiable view of the fields, in order. */
   public Map<String, Object> asMap() {
-    return values;
+    return new View();
   }
 
   /** A record with the given values added or replaced. */
@@ -70,23 +144,82 @@ public final class Record {
     if (more.isEmpty()) {
       return this;
     }
-    Map<String, Object> copy = new LinkedHashMap<>(values);
+    Map<String, Object> copy = new LinkedHashMap<>(asMap());
     more.forEach((k, v) -> copy.put(k, normalise(v)));
-    return new Record(copy);
+    return of(copy);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Record r && values.equals(r.values);
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Record r)) {
+      return false;
+    }
+    if (Arrays.equals(names, r.names)) {
+      return Arrays.equals(values, r.values);
+    }
+    return asMap().equals(r.asMap());
   }
 
   @Override
   public int hashCode() {
-    return values.hashCode();
+    return asMap().hashCode();
   }
 
   @Override
   public String toString() {
-    return values.toString();
+    return asMap().toString();
+  }
+
+  /** The record as a map: reads go to the arrays. */
+  private final class View extends AbstractMap<String, Object> {
+    @Override
+    public Object get(Object key) {
+      return key instanceof String s ? Record.this.get(s) : null;
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return key instanceof String s && position(s) >= 0;
+    }
+
+    @Override
+    public int size() {
+      return names.length;
+    }
+
+    @Override
+    public Set<Map.Entry<String, Object>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public int size() {
+          return names.length;
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, Object>> iterator() {
+          return new Iterator<>() {
+            private int i;
+
+            @Override
+            public boolean hasNext() {
+              return i < names.length;
+            }
+
+            @Override
+            public Map.Entry<String, Object> next() {
+              if (i >= names.length) {
+                throw new NoSuchElementException();
+              }
+              Map.Entry<String, Object> e = new SimpleImmutableEntry<>(names[i], values[i]);
+              i++;
+              return e;
+            }
+          };
+        }
+      };
+    }
   }
 }
