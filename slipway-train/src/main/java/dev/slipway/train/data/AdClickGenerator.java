@@ -100,11 +100,64 @@ public final class AdClickGenerator {
               Field.categorical(SITE.name(), SITE.values(), "category of the publishing site"),
               Field.categorical(SIZE.name(), SIZE.values(), "ad size in pixels")));
 
+  /**
+   * The market after a change, for drift and retraining scenarios: most impressions now come from
+   * tablets (device weights 15/25/60) on games and social sites (site weights 10/10/35/10/30/5),
+   * users are older (age drawn from the upper half of the range more often), and what drives clicks
+   * changed: older users click more ({@code +0.03 * user_age} instead of {@code -0.02}), tablets
+   * click less ({@code -0.6}), and the user's past click rate matters half as much ({@code 4.5}). A
+   * model trained on the default market ranks these users worse; one trained on them recovers.
+   */
+  private static final Market SHIFTED_MARKET =
+      new Market(
+          -4.6,
+          4.5,
+          0.03,
+          true,
+          new Categorical(
+              "device", DEVICE.values(), new double[] {15, 25, 60}, new double[] {0.35, 0, -0.6}),
+          new Categorical(
+              "site_category",
+              SITE.values(),
+              new double[] {10, 10, 35, 10, 30, 5},
+              SITE.effects()));
+
+  private static final Market DEFAULT_MARKET =
+      new Market(INTERCEPT, W_CTR, W_AGE, false, DEVICE, SITE);
+
+  /** What differs between the default market and the shifted one. */
+  private record Market(
+      double intercept,
+      double ctrWeight,
+      double ageWeight,
+      boolean olderUsers,
+      Categorical device,
+      Categorical site) {}
+
   private final long seed;
+  private final Market market;
 
   /** A generator whose data are fixed by {@code seed}. */
   public AdClickGenerator(long seed) {
+    this(seed, DEFAULT_MARKET);
+  }
+
+  private AdClickGenerator(long seed, Market market) {
     this.seed = seed;
+    this.market = market;
+  }
+
+  /**
+   * A generator of the same schema for the market after a change (see {@code SHIFTED_MARKET} in the
+   * source): other feature frequencies and another ground truth, fixed by {@code seed}.
+   */
+  public static AdClickGenerator shifted(long seed) {
+    return new AdClickGenerator(seed, SHIFTED_MARKET);
+  }
+
+  /** Whether this generator draws the shifted market's data. */
+  public boolean isShifted() {
+    return market == SHIFTED_MARKET;
   }
 
   public long seed() {
@@ -175,25 +228,30 @@ public final class AdClickGenerator {
         + SIZE.effect((String) r.get(SIZE.name()));
   }
 
-  private static Record next(SplittableRandom random) {
+  private Record next(SplittableRandom random) {
+    return next(random, market);
+  }
+
+  private static Record next(SplittableRandom random, Market m) {
     // The order of draws is part of the data's definition: changing it changes every data set.
     long hour = pick(random, HOUR_WEIGHTS);
     long position = 1 + pick(random, POSITION_WEIGHTS);
     double u = random.nextDouble();
     double ctr = Math.round(0.3 * u * u * u * 1e4) / 1e4;
-    long age = 18 + (long) Math.floor(53 * StrictMath.pow(random.nextDouble(), 1.5));
-    int device = pick(random, DEVICE.weights());
-    int site = pick(random, SITE.weights());
+    double a = random.nextDouble();
+    long age = 18 + (long) Math.floor(53 * StrictMath.pow(m.olderUsers() ? 1 - a * a : a, 1.5));
+    int device = pick(random, m.device().weights());
+    int site = pick(random, m.site().weights());
     int size = pick(random, SIZE.weights());
     double noise = NOISE_SD * gaussian(random);
     double logit =
-        INTERCEPT
+        m.intercept()
             + W_HOUR * hour
             + W_POSITION * position
-            + W_CTR * ctr
-            + W_AGE * age
-            + DEVICE.effects()[device]
-            + SITE.effects()[site]
+            + m.ctrWeight() * ctr
+            + m.ageWeight() * age
+            + m.device().effects()[device]
+            + m.site().effects()[site]
             + SIZE.effects()[size]
             + noise;
     double p = 1 / (1 + StrictMath.exp(-logit));

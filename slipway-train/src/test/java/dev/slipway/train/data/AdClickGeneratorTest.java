@@ -148,4 +148,51 @@ class AdClickGeneratorTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("-1");
   }
+
+  @Test
+  void theShiftedMarketMovesFeatureFrequenciesAndWhatDrivesClicks() {
+    List<Record> before = new AdClickGenerator(5).generate(20_000);
+    List<Record> after = AdClickGenerator.shifted(5).generate(20_000);
+    assertThat(AdClickGenerator.shifted(5).isShifted()).isTrue();
+    assertThat(new AdClickGenerator(5).isShifted()).isFalse();
+    assertThat(share(before, "device", "tablet")).isBetween(0.08, 0.12);
+    assertThat(share(after, "device", "tablet")).isBetween(0.57, 0.63);
+    assertThat(meanAge(after)).isGreaterThan(meanAge(before) + 8);
+    double rate =
+        after.stream().filter(r -> AdClickGenerator.CLICK.equals(r.get("clicked"))).count()
+            / 20_000.0;
+    assertThat(rate).isBetween(0.02, 0.10);
+    // the old ground truth, the best any model of the old market can do, ranks the new clicks
+    // clearly worse than it ranks the old ones
+    assertThat(truthAuc(after)).isLessThan(truthAuc(before) - 0.05);
+    for (Record r : after) {
+      for (Field f : AdClickGenerator.shifted(5).schema().fields()) {
+        Object v = r.get(f.name());
+        if (f.domain().isEmpty()) {
+          assertThat(((Number) v).doubleValue()).isBetween(f.min(), f.max());
+        } else {
+          assertThat(f.domain()).contains((String) v);
+        }
+      }
+    }
+  }
+
+  private static double share(List<Record> records, String field, String value) {
+    return records.stream().filter(r -> value.equals(r.get(field))).count()
+        / (double) records.size();
+  }
+
+  private static double meanAge(List<Record> records) {
+    return records.stream().mapToLong(r -> (Long) r.get("user_age")).average().orElseThrow();
+  }
+
+  private static double truthAuc(List<Record> records) {
+    double[] scores = new double[records.size()];
+    boolean[] clicked = new boolean[records.size()];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = AdClickGenerator.groundTruthLogit(records.get(i));
+      clicked[i] = AdClickGenerator.CLICK.equals(records.get(i).get(AdClickGenerator.LABEL));
+    }
+    return dev.slipway.train.metrics.Metrics.auc(scores, clicked);
+  }
 }
