@@ -1,6 +1,7 @@
 package dev.slipway.batch.store;
 
 import dev.slipway.api.InvalidInputException;
+import dev.slipway.api.ModelUnavailableException;
 import dev.slipway.api.Record;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,12 +20,14 @@ import java.util.function.Function;
  * field is looked up in the {@link PredictionStore}; a prediction stored less than {@code maxAge}
  * ago answers it, anything else goes to live inference. Every record of such a model counts once in
  * {@code slipway_prediction_store_lookups_total{model, result}}: {@code hit} (answered from the
- * store), {@code stale} (stored, but too old) or {@code miss} (nothing stored, or the record
- * carries no usable key).
+ * store), {@code stale} (stored, but too old), {@code miss} (nothing stored, or the record carries
+ * no usable key) or {@code error} (the store failed: the records are then answered live, so that a
+ * store outage costs latency, not availability).
  *
  * <p>Thread-safe when the store and the policy function are.
  */
 public final class StoreFirst {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StoreFirst.class);
 
   /**
    * How a model answers from the store.
@@ -45,7 +48,8 @@ public final class StoreFirst {
   public enum Result {
     HIT,
     MISS,
-    STALE;
+    STALE,
+    ERROR;
 
     String tag() {
       return name().toLowerCase(Locale.ROOT);
@@ -76,8 +80,6 @@ public final class StoreFirst {
   /**
    * The fresh stored prediction of each record, in order: an element is empty when the record is to
    * be answered live. For a model without a policy, every element is empty and nothing is counted.
-   *
-   * @throws dev.slipway.api.ModelUnavailableException when the store fails
    */
   public List<Optional<StoredPrediction>> lookup(String model, List<Record> records) {
     Policy policy = policies.apply(model);
@@ -97,8 +99,17 @@ public final class StoreFirst {
         keys.add(key);
       }
     }
+    List<Optional<StoredPrediction>> found = List.of();
     if (!keys.isEmpty()) {
-      List<Optional<StoredPrediction>> found = store.getAll(model, keys);
+      try {
+        found = store.getAll(model, keys);
+      } catch (ModelUnavailableException e) {
+        log.warn(
+            "prediction store lookup for {} failed, answering live: {}", model, e.getMessage());
+        idx.forEach(i -> results[i] = Result.ERROR);
+      }
+    }
+    if (!found.isEmpty()) {
       java.time.Instant now = clock.instant();
       for (int j = 0; j < idx.size(); j++) {
         Optional<StoredPrediction> p = found.get(j);

@@ -110,4 +110,22 @@ class StoreFirstTest {
         .containsExactly(Optional.empty());
     assertThat(meters.find("slipway.prediction.store.lookups").counters()).isEmpty();
   }
+
+  @Test
+  void aFailingStoreIsCountedAsAnErrorAndTheRecordsGoLive() {
+    ModelRegistry closed = ModelRegistry.embedded(home.resolve("closed"));
+    PredictionStore broken = new JdbcPredictionStore(closed.dataSource());
+    closed.close();
+    StoreFirst failing =
+        new StoreFirst(
+            broken,
+            m -> new StoreFirst.Policy("user_id", Duration.ofHours(24)),
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            meters);
+
+    assertThat(failing.lookup("ad-click", List.of(user("fresh"), Record.of(Map.of("hour", 3L)))))
+        .allMatch(Optional::isEmpty);
+    assertThat(count("error")).isEqualTo(1);
+    assertThat(count("miss")).isEqualTo(1);
+  }
 }
