@@ -94,6 +94,7 @@ class PredictionStoreApiTest {
     s.close();
   }
 
+  @SafeVarargs
   private static String records(Map<String, Object>... records) throws Exception {
     return JSON.writeValueAsString(Map.of("records", List.of(records)));
   }
