@@ -9,6 +9,8 @@ import dev.slipway.api.Field;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Prediction;
 import dev.slipway.api.Record;
+import dev.slipway.batch.store.PredictionStore;
+import dev.slipway.batch.store.StoredPrediction;
 import dev.slipway.serving.InferenceRequest;
 import dev.slipway.serving.Pipeline;
 import dev.slipway.serving.host.ServedModel;
@@ -63,10 +65,25 @@ public final class BatchEngine {
 
   private final Pipeline pipeline;
   private final Clock clock;
+  private final PredictionStore store;
 
   public BatchEngine(Pipeline pipeline, Clock clock) {
+    this(pipeline, clock, null);
+  }
+
+  /**
+   * An engine that also puts every scored row into a prediction store, keyed by the job's key
+   * column (which such a job must have), as each chunk is written. Rejected rows are not stored; a
+   * scored row whose key cannot be stored (blank, longer than {@value
+   * PredictionStore#MAX_KEY_LENGTH} characters) is rejected. A resumed job stores the rows after
+   * its checkpoint again, which changes nothing: a put of the same result is idempotent.
+   *
+   * @param store where scored rows go too, or null for none; the caller keeps ownership
+   */
+  public BatchEngine(Pipeline pipeline, Clock clock, PredictionStore store) {
     this.pipeline = pipeline;
     this.clock = clock;
+    this.store = store;
   }
 
   /** The most chunks a job holds at once, read but not yet written. */
@@ -143,6 +160,10 @@ public final class BatchEngine {
                 + " with "
                 + cp.model()
                 + "; run that job again to finish it, or delete the checkpoint to start over");
+      }
+      if (store != null && job.keyColumn() == null) {
+        throw InvalidInputException.missing(
+            "key", "the input column to store predictions by (--key), e.g. a user id");
       }
       source = RowSource.open(job.input(), job.inputFormat());
       try {
@@ -390,10 +411,14 @@ public final class BatchEngine {
       long scored = 0;
       long rejected = 0;
       List<RowSource.Row> rows = d.chunk().rows();
+      List<StoredPrediction> toStore = store == null ? null : new ArrayList<>(rows.size());
       for (int i = 0; i < rows.size(); i++) {
         long rowNo = d.chunk().firstRow() + i + 1;
         Object key = key(rows.get(i), rowNo);
         Verdict v = d.verdicts()[i];
+        if (toStore != null && v instanceof Scored s) {
+          v = stored(key, s, d.scoredAt(), toStore);
+        }
         if (v instanceof Scored s) {
           writeScored(key, s.prediction(), d.scoredAt());
           scored++;
@@ -403,7 +428,28 @@ public final class BatchEngine {
           rejected++;
         }
       }
+      if (toStore != null) {
+        store.putAll(toStore);
+      }
       return new long[] {scored, rejected};
+    }
+
+    /** Adds a scored row to the store's batch; a key that cannot be stored rejects the row. */
+    private Verdict stored(Object key, Scored s, String at, List<StoredPrediction> toStore) {
+      String k = PredictionStore.keyOf(key);
+      if (k == null || k.isBlank() || k.length() > PredictionStore.MAX_KEY_LENGTH) {
+        return new Rejected(
+            InvalidInputException.of(
+                job.keyColumn(),
+                k == null ? "nothing" : k,
+                "a non-blank key of at most "
+                    + PredictionStore.MAX_KEY_LENGTH
+                    + " characters to store the prediction by"));
+      }
+      toStore.add(
+          new StoredPrediction(
+              name, k, version, s.prediction().values(), java.time.Instant.parse(at)));
+      return s;
     }
 
     private Object key(RowSource.Row row, long rowNo) {

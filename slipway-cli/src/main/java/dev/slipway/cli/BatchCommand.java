@@ -4,7 +4,9 @@ import dev.slipway.batch.BatchEngine;
 import dev.slipway.batch.BatchJob;
 import dev.slipway.batch.BatchSummary;
 import dev.slipway.batch.DataFormat;
+import dev.slipway.batch.store.PredictionStore;
 import dev.slipway.registry.ModelRegistry;
+import dev.slipway.server.SlipwayServer;
 import dev.slipway.server.config.SlipwayConfig;
 import dev.slipway.serving.Pipeline;
 import dev.slipway.serving.guard.GuardSpec;
@@ -82,6 +84,17 @@ final class BatchCommand implements Runnable {
     String key;
 
     @Option(
+        names = "--store",
+        description =
+            "also put every scored row into the prediction store (predictionStore in --config:"
+                + " the home's database by default, or Redis), keyed by --key; rejected rows are"
+                + " not stored, a newer result replaces an older one")
+    boolean store;
+
+    @Option(names = "--store-key", description = "the same as --store --key <column>")
+    String storeKey;
+
+    @Option(
         names = "--chunk",
         description = "rows per pipeline call (default: ${DEFAULT-VALUE})",
         defaultValue = "512")
@@ -108,6 +121,14 @@ final class BatchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      if (storeKey != null) {
+        if (key != null && !key.equals(storeKey)) {
+          throw dev.slipway.api.InvalidInputException.of(
+              "--store-key", storeKey, "the same column as --key " + key + ", or only one of them");
+        }
+        key = storeKey;
+        store = true;
+      }
       BatchJob job = job();
       SlipwayConfig cfg = SlipwayConfig.load(config, System.getenv()).withHome(home);
       PrintWriter out = spec.commandLine().getOut();
@@ -122,6 +143,8 @@ final class BatchCommand implements Runnable {
                   Duration.ofSeconds(cfg.keepWarmSeconds()),
                   System::nanoTime);
           RegistryFailureFilters filters = new RegistryFailureFilters(registry);
+          PredictionStore predictions =
+              store ? SlipwayServer.predictionStore(cfg, registry) : null;
           ProgressBar bar = noProgress ? null : bar(err, size)) {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         // the guards as the server builds them, so that a row gets the online verdict
@@ -139,7 +162,7 @@ final class BatchCommand implements Runnable {
                 new Pipeline.Limits(cfg.maxRecords(), 10_000_000),
                 guards);
         BatchSummary s =
-            new BatchEngine(pipeline, Clock.systemUTC())
+            new BatchEngine(pipeline, Clock.systemUTC(), predictions)
                 .run(
                     job,
                     p -> {
@@ -156,7 +179,7 @@ final class BatchCommand implements Runnable {
         out.println(
             String.format(
                 Locale.ROOT,
-                "Scored %d of %d rows with %s/%d in %.1f s%s: %s (%d rejected: %s)",
+                "Scored %d of %d rows with %s/%d in %.1f s%s: %s (%d rejected: %s)%s",
                 s.scored(),
                 s.rowsIn(),
                 s.model(),
@@ -165,7 +188,8 @@ final class BatchCommand implements Runnable {
                 s.resumedAtRow() > 0 ? ", resumed at row " + (s.resumedAtRow() + 1) : "",
                 job.output(),
                 s.rejected(),
-                job.rejects()));
+                job.rejects(),
+                predictions == null ? "" : "; stored by " + key + " in the " + predictions));
         out.flush();
         return 0;
       }

@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slipway.batch.store.JdbcPredictionStore;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.server.demo.DemoModel;
 import dev.slipway.train.data.AdClickGenerator;
@@ -104,5 +105,67 @@ class BatchScoreCommandTest {
     assertThat(r.code()).as(r.toString()).isEqualTo(2);
     assertThat(r.err()).startsWith("slipway: ").contains("nope");
     assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void storeWritesScoredRowsToTheHomesPredictionStoreByTheKeyColumn() throws Exception {
+    Path in = dir.resolve("users.jsonl");
+    Files.writeString(
+        in,
+        "{\"user\":\"ann\",\"hour\":3,\"ad_position\":1,\"user_past_ctr\":0.05,"
+            + "\"user_age\":30,\"device\":\"mobile\",\"site_category\":\"news\","
+            + "\"ad_size\":\"300x250\"}\n"
+            + "{\"user\":\"bob\",\"hour\":3,\"ad_position\":1,\"user_past_ctr\":0.05,"
+            + "\"user_age\":\"old\",\"device\":\"mobile\",\"site_category\":\"news\","
+            + "\"ad_size\":\"300x250\"}\n");
+    CliRun r =
+        CliRun.of(
+            "batch",
+            "score",
+            "--model",
+            "ad-click",
+            "--input",
+            in.toString(),
+            "--output",
+            dir.resolve("users.out.jsonl").toString(),
+            "--store-key",
+            "user",
+            "--home",
+            home.toString(),
+            "--no-progress");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("stored by user in the prediction store in the metadata database");
+    try (ModelRegistry registry = ModelRegistry.embedded(home)) {
+      JdbcPredictionStore store = new JdbcPredictionStore(registry.dataSource());
+      assertThat(store.get("ad-click", "ann"))
+          .hasValueSatisfying(p -> assertThat(p.version()).isEqualTo(1));
+      // bob's row is rejected (user_age is not a number): it is not stored
+      assertThat(Files.readString(dir.resolve("users.out.rejects.jsonl"))).contains("\"bob\"");
+      assertThat(store.get("ad-click", "bob")).isEmpty();
+    }
+  }
+
+  @Test
+  void storeNeedsAKeyColumn() throws Exception {
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(5).writeCsv(in, 10);
+    CliRun r =
+        CliRun.of(
+            "batch",
+            "score",
+            "--model",
+            "ad-click",
+            "--input",
+            in.toString(),
+            "--output",
+            dir.resolve("out.csv").toString(),
+            "--store",
+            "--home",
+            home.toString(),
+            "--no-progress");
+
+    assertThat(r.code()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("field 'key' is missing").contains("--key");
   }
 }

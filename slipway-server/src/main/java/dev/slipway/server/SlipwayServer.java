@@ -5,6 +5,10 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import dev.slipway.batch.store.JdbcPredictionStore;
+import dev.slipway.batch.store.PredictionStore;
+import dev.slipway.batch.store.RedisPredictionStore;
+import dev.slipway.batch.store.StoreFirst;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.RegisteredModel;
 import dev.slipway.registry.artifact.S3ArtifactStore;
@@ -16,6 +20,7 @@ import dev.slipway.server.http.FilterService;
 import dev.slipway.server.http.Handlers;
 import dev.slipway.server.http.HttpErrors;
 import dev.slipway.server.http.OipService;
+import dev.slipway.server.http.PredictionStoreService;
 import dev.slipway.server.http.RecordsService;
 import dev.slipway.server.http.RegistryService;
 import dev.slipway.server.http.RequestMetrics;
@@ -63,6 +68,8 @@ public final class SlipwayServer implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   // closed after the server stops: requests in flight may be using a filter
   private volatile AutoCloseable filters = () -> {};
+  // closed after the server stops, like the filters
+  private volatile AutoCloseable predictionStore = () -> {};
   private final java.util.List<AutoCloseable> closeables =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
@@ -99,6 +106,16 @@ public final class SlipwayServer implements AutoCloseable {
       // null: the home's own artifact directory
       registry = ModelRegistry.embedded(config.home(), s3Artifacts);
     } catch (RuntimeException e) {
+      if (s3Artifacts != null) {
+        s3Artifacts.close();
+      }
+      throw e;
+    }
+    PredictionStore predictions;
+    try {
+      predictions = predictionStore(config, registry);
+    } catch (RuntimeException e) {
+      registry.close();
       if (s3Artifacts != null) {
         s3Artifacts.close();
       }
@@ -148,7 +165,14 @@ public final class SlipwayServer implements AutoCloseable {
             .requestTimeout(Duration.ofSeconds(30))
             .errorHandler(errors);
     new OipService(pipeline, handlers, requestMetrics, ready::get, VERSION).bind(sb);
-    new RecordsService(pipeline, handlers, requestMetrics).bind(sb);
+    StoreFirst storeFirst =
+        new StoreFirst(
+            predictions,
+            config.predictionStore().answers()::get,
+            java.time.Clock.systemUTC(),
+            meters);
+    new RecordsService(pipeline, handlers, requestMetrics, storeFirst).bind(sb);
+    new PredictionStoreService(predictions, handlers, java.time.Clock.systemUTC()).bind(sb);
     new ModelPages(pipeline.host(), handlers, guards).bind(sb);
     new RegistryService(host, handlers, config.maxUploadBytes(), config.home().resolve("tmp"))
         .withGate(new Evaluator(pipeline), GatePolicy.defaults())
@@ -166,6 +190,7 @@ public final class SlipwayServer implements AutoCloseable {
     Server server = sb.build();
     SlipwayServer s = new SlipwayServer(server, registry, s3Artifacts, host, features, meters);
     s.filters = filters;
+    s.predictionStore = predictions;
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -215,6 +240,21 @@ public final class SlipwayServer implements AutoCloseable {
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;
+  }
+
+  /**
+   * The prediction store of a configuration: in the registry's metadata database ({@code jdbc}, the
+   * default) or in Redis. The batch command opens it the same way.
+   *
+   * @throws dev.slipway.api.ModelUnavailableException when Redis cannot be reached
+   */
+  public static PredictionStore predictionStore(SlipwayConfig config, ModelRegistry registry) {
+    SlipwayConfig.PredictionStoreSettings p = config.predictionStore();
+    if (p.type() == SlipwayConfig.PredictionStoreSettings.Type.REDIS) {
+      return new RedisPredictionStore(
+          p.redisUri(), p.redisKeyPrefix(), p.ttl(), Duration.ofSeconds(2));
+    }
+    return new JdbcPredictionStore(registry.dataSource());
   }
 
   private static boolean hasFallback(SlipwayConfig config, String model) {
@@ -294,6 +334,11 @@ public final class SlipwayServer implements AutoCloseable {
       log.warn("closing filtering models: {}", e.getMessage());
     }
     features.close();
+    try {
+      predictionStore.close();
+    } catch (Exception e) {
+      log.warn("closing the prediction store: {}", e.getMessage());
+    }
     registry.close();
     if (s3Artifacts != null) {
       s3Artifacts.close();

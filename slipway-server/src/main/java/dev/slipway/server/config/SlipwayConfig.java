@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * The whole server configuration, as read from {@code slipway.yaml} with environment overrides
- * ({@code SLIPWAY_HOME}, {@code SLIPWAY_PORT}, {@code SLIPWAY_REDIS_URI}). Defaults give the
- * embedded setup: no external service. Immutable; {@link #toBuilder()} makes changed copies.
+ * ({@code SLIPWAY_HOME}, {@code SLIPWAY_PORT}, {@code SLIPWAY_REDIS_URI}, {@code
+ * SLIPWAY_PREDICTION_STORE_REDIS_URI}). Defaults give the embedded setup: no external service.
+ * Immutable; {@link #toBuilder()} makes changed copies.
  *
  * @param home the Slipway home: embedded database and artifacts
  * @param port HTTP port (0 picks a free one)
@@ -43,6 +44,7 @@ import java.util.regex.Pattern;
  * @param artifacts where model files are kept
  * @param guards per model name, its guards (input and output checks, fallback chain, breaker);
  *     models without an entry are served unguarded
+ * @param predictionStore where stored predictions are kept, and which models answer from them
  */
 public record SlipwayConfig(
     Path home,
@@ -63,7 +65,8 @@ public record SlipwayConfig(
     int webhookMaxAttempts,
     long webhookInitialDelayMillis,
     Artifacts artifacts,
-    Map<String, dev.slipway.serving.guard.GuardSpec> guards) {
+    Map<String, dev.slipway.serving.guard.GuardSpec> guards,
+    PredictionStoreSettings predictionStore) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -74,6 +77,50 @@ public record SlipwayConfig(
     deployments = Map.copyOf(deployments);
     webhookUrls = List.copyOf(webhookUrls);
     guards = guards == null ? Map.of() : Map.copyOf(guards);
+    predictionStore = predictionStore == null ? PredictionStoreSettings.jdbc() : predictionStore;
+  }
+
+  /**
+   * The prediction store (batch results kept by entity key) and store-first serving. Holds no
+   * secret: a Redis URI with a password comes only from {@code SLIPWAY_PREDICTION_STORE_REDIS_URI}.
+   *
+   * @param type JDBC (the metadata database, the default) or REDIS
+   * @param redisUri the Redis of a REDIS store
+   * @param redisKeyPrefix prepended to every Redis key
+   * @param ttl how long Redis keeps a stored prediction, or null until it is overwritten
+   * @param answers per model name, how it answers records from the store before live inference;
+   *     models without an entry always answer live
+   */
+  public record PredictionStoreSettings(
+      Type type,
+      String redisUri,
+      String redisKeyPrefix,
+      Duration ttl,
+      Map<String, dev.slipway.batch.store.StoreFirst.Policy> answers) {
+
+    /** Where stored predictions are kept. */
+    public enum Type {
+      JDBC,
+      REDIS
+    }
+
+    public PredictionStoreSettings {
+      java.util.Objects.requireNonNull(type, "type");
+      answers = Map.copyOf(answers);
+    }
+
+    /** In the metadata database, no model answering from it. */
+    public static PredictionStoreSettings jdbc() {
+      return new PredictionStoreSettings(Type.JDBC, null, "predictions:", null, Map.of());
+    }
+
+    /** The same store, with a model answering from it first. */
+    public PredictionStoreSettings withAnswers(
+        String model, dev.slipway.batch.store.StoreFirst.Policy p) {
+      Map<String, dev.slipway.batch.store.StoreFirst.Policy> m = new LinkedHashMap<>(answers);
+      m.put(model, p);
+      return new PredictionStoreSettings(type, redisUri, redisKeyPrefix, ttl, m);
+    }
   }
 
   /** The guards of a model, or null when it is unguarded. */
@@ -101,7 +148,8 @@ public record SlipwayConfig(
         5,
         500,
         Artifacts.local(),
-        Map.of());
+        Map.of(),
+        PredictionStoreSettings.jdbc());
   }
 
   /**
@@ -206,6 +254,7 @@ public record SlipwayConfig(
     private long webhookInitialDelayMillis;
     private Artifacts artifacts;
     private Map<String, dev.slipway.serving.guard.GuardSpec> guards;
+    private PredictionStoreSettings predictionStore;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -227,6 +276,12 @@ public record SlipwayConfig(
       webhookInitialDelayMillis = c.webhookInitialDelayMillis;
       artifacts = c.artifacts;
       guards = c.guards;
+      predictionStore = c.predictionStore;
+    }
+
+    public Builder predictionStore(PredictionStoreSettings v) {
+      predictionStore = v;
+      return this;
     }
 
     public Builder home(Path v) {
@@ -320,7 +375,8 @@ public record SlipwayConfig(
           webhookMaxAttempts,
           webhookInitialDelayMillis,
           artifacts,
-          guards);
+          guards,
+          predictionStore);
     }
   }
 
@@ -352,7 +408,8 @@ public record SlipwayConfig(
             "models",
             "registry",
             "webhooks",
-            "artifacts"));
+            "artifacts",
+            "predictionStore"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
@@ -401,6 +458,7 @@ public record SlipwayConfig(
     Map<String, String> enrich = new LinkedHashMap<>();
     Map<String, Deployment> deployments = new LinkedHashMap<>();
     Map<String, dev.slipway.serving.guard.GuardSpec> guards = new LinkedHashMap<>();
+    Map<String, dev.slipway.batch.store.StoreFirst.Policy> storeAnswers = new LinkedHashMap<>();
     JsonNode models = r.node("models");
     if (models != null) {
       if (!models.isObject()) {
@@ -408,7 +466,11 @@ public record SlipwayConfig(
       } else {
         for (Map.Entry<String, JsonNode> e : models.properties()) {
           String base = "models." + e.getKey();
-          r.allowed(base, Set.of("enrich", "deployment", "guards"));
+          r.allowed(base, Set.of("enrich", "deployment", "guards", "store"));
+          dev.slipway.batch.store.StoreFirst.Policy answers = storeAnswers(r, base + ".store");
+          if (answers != null) {
+            storeAnswers.put(e.getKey(), answers);
+          }
           JsonNode guardNode = r.node(base + ".guards");
           if (guardNode != null) {
             dev.slipway.serving.guard.GuardSpec spec =
@@ -436,6 +498,7 @@ public record SlipwayConfig(
       }
     }
     Artifacts artifacts = artifacts(r, problems);
+    PredictionStoreSettings predictionStore = predictionStore(r, env, storeAnswers);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -458,7 +521,88 @@ public record SlipwayConfig(
         (int) hookAttempts,
         hookDelay,
         artifacts,
-        guards);
+        guards,
+        predictionStore);
+  }
+
+  /** The {@code predictionStore} section; every problem is added to those of the rest. */
+  private static PredictionStoreSettings predictionStore(
+      Reader r, Map<String, String> env, Map<String, dev.slipway.batch.store.StoreFirst.Policy> a) {
+    r.allowed("predictionStore", Set.of("type", "redis"));
+    r.allowed("predictionStore.redis", Set.of("uri", "keyPrefix", "ttl"));
+    PredictionStoreSettings d = PredictionStoreSettings.jdbc();
+    String type = r.text("predictionStore.type", "jdbc");
+    String fromEnv = env.get("SLIPWAY_PREDICTION_STORE_REDIS_URI");
+    String uri = r.text("predictionStore.redis.uri", null);
+    if (uri != null && uri.contains("@")) {
+      r.problems()
+          .add(
+              "predictionStore.redis.uri: secrets are not read from slipway.yaml; put a URI with"
+                  + " credentials in SLIPWAY_PREDICTION_STORE_REDIS_URI");
+    }
+    uri = fromEnv != null ? fromEnv : uri;
+    String prefix = r.text("predictionStore.redis.keyPrefix", d.redisKeyPrefix());
+    Duration ttl = r.duration("predictionStore.redis.ttl");
+    if (type.equals("jdbc")) {
+      if (r.node("predictionStore.redis") != null) {
+        r.problems()
+            .add("predictionStore.redis: only used with predictionStore.type redis (type is jdbc)");
+      }
+      return new PredictionStoreSettings(PredictionStoreSettings.Type.JDBC, null, prefix, null, a);
+    }
+    if (!type.equals("redis")) {
+      r.problems().add("predictionStore.type: got \"" + type + "\", expected jdbc or redis");
+      return new PredictionStoreSettings(PredictionStoreSettings.Type.JDBC, null, prefix, null, a);
+    }
+    if (uri == null) {
+      r.problems()
+          .add(
+              "predictionStore.redis.uri: required when predictionStore.type is redis (or set"
+                  + " SLIPWAY_PREDICTION_STORE_REDIS_URI)");
+    } else if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+      r.problems()
+          .add(
+              (fromEnv != null ? "SLIPWAY_PREDICTION_STORE_REDIS_URI" : "predictionStore.redis.uri")
+                  + ": got \""
+                  + (fromEnv != null ? "(hidden)" : uri)
+                  + "\", expected redis://host:port");
+    }
+    return new PredictionStoreSettings(PredictionStoreSettings.Type.REDIS, uri, prefix, ttl, a);
+  }
+
+  /** A model's {@code store} section, or null when it does not answer from the store. */
+  private static dev.slipway.batch.store.StoreFirst.Policy storeAnswers(Reader r, String base) {
+    if (r.node(base) == null) {
+      return null;
+    }
+    r.allowed(base, Set.of("answerFromStore", "maxAge", "keyField"));
+    boolean on = r.bool(base + ".answerFromStore", false);
+    Duration maxAge = r.duration(base + ".maxAge");
+    String key = r.text(base + ".keyField", null);
+    if (key != null && key.isBlank()) {
+      r.problems().add(base + ".keyField: expected the name of the record field holding the key");
+      key = null;
+    }
+    if (!on) {
+      return null;
+    }
+    boolean complete = true;
+    if (r.node(base + ".maxAge") == null) {
+      r.problems()
+          .add(
+              base
+                  + ".maxAge: required with answerFromStore; the oldest stored prediction served,"
+                  + " e.g. PT24H");
+      complete = false;
+    }
+    if (r.node(base + ".keyField") == null) {
+      r.problems()
+          .add(base + ".keyField: required with answerFromStore; the record field holding the key");
+      complete = false;
+    }
+    return complete && maxAge != null && key != null
+        ? new dev.slipway.batch.store.StoreFirst.Policy(key, maxAge)
+        : null;
   }
 
   /** The {@code artifacts} section; every problem is added to those of the rest of the file. */
@@ -637,6 +781,28 @@ public record SlipwayConfig(
         return fallback;
       }
       return n.asText();
+    }
+
+    /** A positive ISO-8601 duration such as {@code PT24H}, or null when absent or wrong. */
+    Duration duration(String path) {
+      JsonNode n = node(path);
+      if (n == null) {
+        return null;
+      }
+      try {
+        Duration d = Duration.parse(n.asText().trim());
+        if (!d.isNegative() && !d.isZero()) {
+          return d;
+        }
+      } catch (java.time.format.DateTimeParseException e) {
+        // reported below
+      }
+      problems.add(
+          path
+              + ": got \""
+              + n.asText()
+              + "\", expected a positive ISO-8601 duration such as PT24H, PT30M or P7D");
+      return null;
     }
 
     boolean bool(String path, boolean fallback) {

@@ -13,6 +13,8 @@ import dev.slipway.api.Field;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Prediction;
 import dev.slipway.api.Record;
+import dev.slipway.batch.store.StoreFirst;
+import dev.slipway.batch.store.StoredPrediction;
 import dev.slipway.registry.ModelVersion;
 import dev.slipway.registry.RegisteredModel;
 import dev.slipway.serving.InferenceRequest;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
@@ -33,6 +36,11 @@ import javax.xml.stream.XMLStreamWriter;
  * The records API for people who think in rows: {@code POST /api/v1/models/{m}/predict} with {@code
  * {"records": [{...}]}}, answered as JSON, XML or CSV by the Accept header; and model listing and
  * details under {@code /api/v1/models}.
+ *
+ * <p>For a model that answers from the prediction store first (see {@link StoreFirst}), each record
+ * carrying the key field is answered from a fresh stored prediction when there is one, the others
+ * by live inference; every prediction then says which ({@code served_from}: {@code store} or {@code
+ * live}) and its own {@code model_version}. A request to a given version is always live.
  */
 public final class RecordsService {
   private static final XMLOutputFactory XML = XMLOutputFactory.newFactory();
@@ -41,11 +49,21 @@ public final class RecordsService {
   private final Pipeline pipeline;
   private final Handlers handlers;
   private final RequestMetrics metrics;
+  private final StoreFirst storeFirst;
 
   public RecordsService(Pipeline pipeline, Handlers handlers, RequestMetrics metrics) {
+    this(pipeline, handlers, metrics, null);
+  }
+
+  /**
+   * @param storeFirst which models answer from the prediction store first, or null for none
+   */
+  public RecordsService(
+      Pipeline pipeline, Handlers handlers, RequestMetrics metrics, StoreFirst storeFirst) {
     this.pipeline = pipeline;
     this.handlers = handlers;
     this.metrics = metrics;
+    this.storeFirst = storeFirst;
   }
 
   public void bind(ServerBuilder sb) {
@@ -114,18 +132,89 @@ public final class RecordsService {
       return HttpErrors.json(HttpStatus.NOT_ACCEPTABLE, e.getMessage());
     }
     List<Record> records = parseRecords(Bodies.object(agg));
+    String name = ctx.pathParam("name");
+    Integer version = Handlers.version(ctx);
+    Answers answers;
+    if (storeFirst != null && version == null && !records.isEmpty() && storeFirst.enabled(name)) {
+      answers = storeFirst(name, records);
+      metrics.record("records", answers.model(), answers.version(), start);
+    } else {
+      InferenceResult result = pipeline.run(InferenceRequest.ofRecords(name, version, records));
+      answers = Answers.of(result);
+      metrics.record("records", result, start);
+    }
+    return switch (format) {
+      case JSON -> Handlers.json(json(answers));
+      case XML -> HttpResponse.of(HttpStatus.OK, MediaType.XML_UTF_8, xml(answers));
+      case CSV -> HttpResponse.of(HttpStatus.OK, MediaType.CSV_UTF_8, csv(answers));
+    };
+  }
+
+  /**
+   * What a response says: per prediction its values and, when they differ between predictions, its
+   * version ({@code versions}), the link that answered it ({@code servedBy}, null entries for none)
+   * and where it came from ({@code servedFrom}); each list is null when not told.
+   */
+  private record Answers(
+      String model,
+      int version,
+      List<Prediction> predictions,
+      List<Integer> versions,
+      List<String> servedBy,
+      List<String> servedFrom) {
+
+    static Answers of(InferenceResult r) {
+      return new Answers(r.model(), r.version(), r.predictions(), null, r.servedBy(), null);
+    }
+
+    String version(int i) {
+      return Integer.toString(versions == null ? version : versions.get(i));
+    }
+
+    String servedBy(int i) {
+      return servedBy == null ? null : servedBy.get(i);
+    }
+  }
+
+  /** Fresh stored predictions where there are some, live inference for the other records. */
+  private Answers storeFirst(String name, List<Record> records) {
+    List<Optional<StoredPrediction>> stored = storeFirst.lookup(name, records);
+    List<Record> live = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      if (stored.get(i).isEmpty()) {
+        live.add(records.get(i));
+      }
+    }
     InferenceResult result =
-        pipeline.run(
-            InferenceRequest.ofRecords(ctx.pathParam("name"), Handlers.version(ctx), records));
-    List<Prediction> predictions = result.predictions();
-    HttpResponse response =
-        switch (format) {
-          case JSON -> Handlers.json(json(result, predictions));
-          case XML -> HttpResponse.of(HttpStatus.OK, MediaType.XML_UTF_8, xml(result, predictions));
-          case CSV -> HttpResponse.of(HttpStatus.OK, MediaType.CSV_UTF_8, csv(result, predictions));
-        };
-    metrics.record("records", result, start);
-    return response;
+        live.isEmpty() ? null : pipeline.run(InferenceRequest.ofRecords(name, null, live));
+    List<Prediction> livePredictions = result == null ? List.of() : result.predictions();
+    List<Prediction> predictions = new ArrayList<>(records.size());
+    List<Integer> versions = new ArrayList<>(records.size());
+    List<String> servedBy = new ArrayList<>(records.size());
+    List<String> servedFrom = new ArrayList<>(records.size());
+    int j = 0;
+    for (Optional<StoredPrediction> s : stored) {
+      if (s.isPresent()) {
+        // a guarded model's batch output says which link answered: keep it where it belongs
+        Map<String, Object> values = new LinkedHashMap<>(s.get().outputs());
+        Object link = values.remove("served_by");
+        predictions.add(new Prediction(values));
+        versions.add(s.get().version());
+        servedBy.add(link == null ? null : link.toString());
+        servedFrom.add("store");
+      } else {
+        predictions.add(livePredictions.get(j));
+        versions.add(result.version());
+        servedBy.add(result.servedBy() == null ? null : result.servedBy().get(j));
+        servedFrom.add("live");
+        j++;
+      }
+    }
+    boolean anyLink = servedBy.stream().anyMatch(java.util.Objects::nonNull);
+    int version = result != null ? result.version() : versions.get(0);
+    String model = result != null ? result.model() : name;
+    return new Answers(
+        model, version, predictions, versions, anyLink ? servedBy : null, servedFrom);
   }
 
   static List<Record> parseRecords(JsonNode root) {
@@ -171,24 +260,26 @@ public final class RecordsService {
     return out;
   }
 
-  private static byte[] json(InferenceResult result, List<Prediction> predictions) {
+  private static byte[] json(Answers a) {
     return OipJson.write(
         g -> {
-          String version = Integer.toString(result.version());
           g.writeStartObject();
-          g.writeStringField("model", result.model());
-          g.writeStringField("model_version", version);
+          g.writeStringField("model", a.model());
+          g.writeStringField("model_version", Integer.toString(a.version()));
           g.writeArrayFieldStart("predictions");
-          for (int i = 0; i < predictions.size(); i++) {
-            Prediction p = predictions.get(i);
+          for (int i = 0; i < a.predictions().size(); i++) {
+            Prediction p = a.predictions().get(i);
             g.writeStartObject();
             for (Map.Entry<String, Object> e : p.values().entrySet()) {
               g.writeFieldName(e.getKey());
               Bodies.JSON.writeValue(g, e.getValue());
             }
-            g.writeStringField("model_version", version);
-            if (result.servedBy() != null) {
-              g.writeStringField("served_by", result.servedBy().get(i));
+            g.writeStringField("model_version", a.version(i));
+            if (a.servedBy(i) != null) {
+              g.writeStringField("served_by", a.servedBy(i));
+            }
+            if (a.servedFrom() != null) {
+              g.writeStringField("served_from", a.servedFrom().get(i));
             }
             g.writeEndObject();
           }
@@ -197,21 +288,22 @@ public final class RecordsService {
         });
   }
 
-  private static byte[] xml(InferenceResult result, List<Prediction> predictions)
-      throws XMLStreamException {
+  private static byte[] xml(Answers a) throws XMLStreamException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     XMLStreamWriter w = XML.createXMLStreamWriter(out, "UTF-8");
-    String version = Integer.toString(result.version());
     w.writeStartDocument("UTF-8", "1.0");
     w.writeStartElement("predictions");
-    w.writeAttribute("model", result.model());
-    w.writeAttribute("model_version", version);
-    for (int i = 0; i < predictions.size(); i++) {
-      Prediction p = predictions.get(i);
+    w.writeAttribute("model", a.model());
+    w.writeAttribute("model_version", Integer.toString(a.version()));
+    for (int i = 0; i < a.predictions().size(); i++) {
+      Prediction p = a.predictions().get(i);
       w.writeStartElement("prediction");
-      w.writeAttribute("model_version", version);
-      if (result.servedBy() != null) {
-        w.writeAttribute("served_by", result.servedBy().get(i));
+      w.writeAttribute("model_version", a.version(i));
+      if (a.servedBy(i) != null) {
+        w.writeAttribute("served_by", a.servedBy(i));
+      }
+      if (a.servedFrom() != null) {
+        w.writeAttribute("served_from", a.servedFrom().get(i));
       }
       for (Map.Entry<String, Object> e : p.values().entrySet()) {
         w.writeStartElement(e.getKey());
@@ -235,18 +327,23 @@ public final class RecordsService {
   }
 
   /** One row per prediction; a list output becomes columns {@code name_0, name_1, ...}. */
-  private static byte[] csv(InferenceResult result, List<Prediction> predictions)
-      throws IOException {
+  private static byte[] csv(Answers a) throws IOException {
     List<String> header = new ArrayList<>(List.of("model", "model_version"));
-    if (result.servedBy() != null) {
+    if (a.servedBy() != null) {
       header.add("served_by");
     }
+    if (a.servedFrom() != null) {
+      header.add("served_from");
+    }
     List<List<Object>> rows = new ArrayList<>();
-    for (int i = 0; i < predictions.size(); i++) {
-      Prediction p = predictions.get(i);
-      List<Object> row = new ArrayList<>(List.of(result.model(), result.version()));
-      if (result.servedBy() != null) {
-        row.add(result.servedBy().get(i));
+    for (int i = 0; i < a.predictions().size(); i++) {
+      Prediction p = a.predictions().get(i);
+      List<Object> row = new ArrayList<>(List.of(a.model(), a.version(i)));
+      if (a.servedBy() != null) {
+        row.add(a.servedBy(i) == null ? "" : a.servedBy(i));
+      }
+      if (a.servedFrom() != null) {
+        row.add(a.servedFrom().get(i));
       }
       for (Map.Entry<String, Object> e : p.values().entrySet()) {
         if (e.getValue() instanceof List<?> list) {

@@ -22,7 +22,12 @@ public final class RequestMetrics {
   }
 
   void record(String protocol, InferenceResult result, long startNanos) {
-    String key = protocol + '\u0000' + result.model() + '\u0000' + result.version();
+    record(protocol, result.model(), result.version(), startNanos);
+  }
+
+  /** A request answered by a model version (or from its stored predictions). */
+  void record(String protocol, String model, int version, long startNanos) {
+    String key = protocol + '\u0000' + model + '\u0000' + version;
     Timer t =
         timers.computeIfAbsent(
             key,
@@ -30,8 +35,8 @@ public final class RequestMetrics {
                 Timer.builder("slipway.request.duration")
                     .description("Latency of answered inference requests")
                     .tag("protocol", protocol)
-                    .tag("model", result.model())
-                    .tag("version", Integer.toString(result.version()))
+                    .tag("model", model)
+                    .tag("version", Integer.toString(version))
                     .publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofNanos(10_000))
                     .maximumExpectedValue(Duration.ofSeconds(10))
