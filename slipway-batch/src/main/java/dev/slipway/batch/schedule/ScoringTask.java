@@ -4,8 +4,11 @@ import dev.slipway.api.InvalidInputException;
 import dev.slipway.batch.BatchEngine;
 import dev.slipway.batch.BatchJob;
 import dev.slipway.batch.BatchProgress;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -74,9 +77,20 @@ public final class ScoringTask implements JobTask {
         template.checkpointEvery());
   }
 
+  /**
+   * Scores the business date's input; the directories of its output and rejects are created first
+   * (a template such as {@code out/{date}/scored.csv} has one directory per date).
+   */
   @Override
-  public long run(LocalDate businessDate) {
-    return engine.run(job(businessDate), BatchProgress.Listener.NONE).rowsIn();
+  public long run(LocalDate businessDate) throws IOException {
+    BatchJob job = job(businessDate);
+    for (Path file : List.of(job.output(), job.rejects())) {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    }
+    return engine.run(job, BatchProgress.Listener.NONE).rowsIn();
   }
 
   private static Path path(Path template, LocalDate date) {

@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * @param artifacts where model files are kept
  * @param guards per model name, its guards (input and output checks, fallback chain, breaker);
  *     models without an entry are served unguarded
+ * @param jobs scheduled scoring jobs ({@code jobs:}), run by the server's scheduler
  */
 public record SlipwayConfig(
     Path home,
@@ -63,7 +64,8 @@ public record SlipwayConfig(
     int webhookMaxAttempts,
     long webhookInitialDelayMillis,
     Artifacts artifacts,
-    Map<String, dev.slipway.serving.guard.GuardSpec> guards) {
+    Map<String, dev.slipway.serving.guard.GuardSpec> guards,
+    List<JobConfig> jobs) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -74,6 +76,7 @@ public record SlipwayConfig(
     deployments = Map.copyOf(deployments);
     webhookUrls = List.copyOf(webhookUrls);
     guards = guards == null ? Map.of() : Map.copyOf(guards);
+    jobs = jobs == null ? List.of() : List.copyOf(jobs);
   }
 
   /** The guards of a model, or null when it is unguarded. */
@@ -101,7 +104,8 @@ public record SlipwayConfig(
         5,
         500,
         Artifacts.local(),
-        Map.of());
+        Map.of(),
+        List.of());
   }
 
   /**
@@ -206,6 +210,7 @@ public record SlipwayConfig(
     private long webhookInitialDelayMillis;
     private Artifacts artifacts;
     private Map<String, dev.slipway.serving.guard.GuardSpec> guards;
+    private List<JobConfig> jobs;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -227,6 +232,7 @@ public record SlipwayConfig(
       webhookInitialDelayMillis = c.webhookInitialDelayMillis;
       artifacts = c.artifacts;
       guards = c.guards;
+      jobs = c.jobs;
     }
 
     public Builder home(Path v) {
@@ -295,6 +301,12 @@ public record SlipwayConfig(
       return this;
     }
 
+    /** Replaces the scheduled jobs. */
+    public Builder jobs(List<JobConfig> v) {
+      jobs = v;
+      return this;
+    }
+
     public Builder artifacts(Artifacts v) {
       artifacts = v;
       return this;
@@ -320,7 +332,8 @@ public record SlipwayConfig(
           webhookMaxAttempts,
           webhookInitialDelayMillis,
           artifacts,
-          guards);
+          guards,
+          jobs);
     }
   }
 
@@ -352,7 +365,8 @@ public record SlipwayConfig(
             "models",
             "registry",
             "webhooks",
-            "artifacts"));
+            "artifacts",
+            "jobs"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
@@ -436,6 +450,7 @@ public record SlipwayConfig(
       }
     }
     Artifacts artifacts = artifacts(r, problems);
+    List<JobConfig> jobs = JobConfig.parseAll(r.node("jobs"), problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -458,7 +473,8 @@ public record SlipwayConfig(
         (int) hookAttempts,
         hookDelay,
         artifacts,
-        guards);
+        guards,
+        jobs);
   }
 
   /** The {@code artifacts} section; every problem is added to those of the rest of the file. */
