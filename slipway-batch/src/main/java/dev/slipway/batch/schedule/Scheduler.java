@@ -166,7 +166,11 @@ public final class Scheduler implements AutoCloseable {
 
   /** Every recorded attempt of a job, oldest period first. */
   public List<JobRun> history(String job) {
-    return history.runs(job(job).name());
+    String name;
+    synchronized (this) {
+      name = job(job).name(); // the graph is read under the lock; the history is thread-safe
+    }
+    return history.runs(name);
   }
 
   /**
