@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
       Slipway.Serve.class,
       ModelsCommand.class,
       DeploymentsCommand.class,
-      BatchCommand.class
+      BatchCommand.class,
+      JobsCommand.class
     })
 public final class Slipway implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

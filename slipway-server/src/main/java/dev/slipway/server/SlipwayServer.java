@@ -19,6 +19,7 @@ import dev.slipway.server.gate.GatePolicy;
 import dev.slipway.server.http.FilterService;
 import dev.slipway.server.http.Handlers;
 import dev.slipway.server.http.HttpErrors;
+import dev.slipway.server.http.JobsService;
 import dev.slipway.server.http.OipService;
 import dev.slipway.server.http.PredictionStoreService;
 import dev.slipway.server.http.RecordsService;
@@ -95,8 +96,19 @@ public final class SlipwayServer implements AutoCloseable {
     this.meters = meters;
   }
 
+  // the scheduler of slipway.yaml's jobs, or null when there are none
+  private volatile dev.slipway.batch.schedule.Scheduler scheduler;
+
   /** Opens the home, loads the latest version of every model and starts listening. */
   public static SlipwayServer start(SlipwayConfig config) {
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(SlipwayConfig)}, with the clock of the job scheduler (cron fire times, retry
+   * delays, run times); tests move it.
+   */
+  public static SlipwayServer start(SlipwayConfig config, java.time.Clock schedulerClock) {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
@@ -179,6 +191,13 @@ public final class SlipwayServer implements AutoCloseable {
         .onDocumentChange(guards::invalidate)
         .bind(sb);
     new FilterService(host, handlers, java.time.Clock.systemUTC(), guards::invalidate).bind(sb);
+    dev.slipway.batch.schedule.Scheduler scheduler =
+        JobsService.scheduler(
+            config.jobs(),
+            new dev.slipway.batch.BatchEngine(pipeline, schedulerClock),
+            registry.dataSource(),
+            schedulerClock);
+    new JobsService(scheduler, config.jobs(), schedulerClock, handlers).bind(sb);
     sb.route()
         .get("/metrics")
         .build(
@@ -191,6 +210,7 @@ public final class SlipwayServer implements AutoCloseable {
     SlipwayServer s = new SlipwayServer(server, registry, s3Artifacts, host, features, meters);
     s.filters = filters;
     s.predictionStore = predictions;
+    s.scheduler = scheduler;
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -237,6 +257,11 @@ public final class SlipwayServer implements AutoCloseable {
         config.registryPollMillis(),
         config.registryPollMillis(),
         TimeUnit.MILLISECONDS);
+    if (scheduler != null) {
+      scheduler.start(Duration.ofSeconds(1));
+      s.closeables.add(scheduler); // before the server stops: a running job finishes first
+      log.info("scheduler started with {} job(s)", config.jobs().size());
+    }
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;
@@ -310,6 +335,11 @@ public final class SlipwayServer implements AutoCloseable {
 
   public ModelHost host() {
     return host;
+  }
+
+  /** The scheduler of the configured jobs, if there are any. */
+  public java.util.Optional<dev.slipway.batch.schedule.Scheduler> scheduler() {
+    return java.util.Optional.ofNullable(scheduler);
   }
 
   public PrometheusMeterRegistry meters() {

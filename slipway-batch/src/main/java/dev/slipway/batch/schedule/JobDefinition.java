@@ -2,6 +2,7 @@ package dev.slipway.batch.schedule;
 
 import dev.slipway.api.InvalidInputException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
  * @param retryDelay how long after a failed attempt the next one may start
  * @param catchUp when true, every period missed while the scheduler was down or the job paused is
  *     run; when false, only the latest of them
+ * @param zone the zone of the cron expression and of the business dates, or {@code null} for the
+ *     scheduler's zone
  */
 public record JobDefinition(
     String name,
@@ -30,7 +33,8 @@ public record JobDefinition(
     boolean dependsOnPast,
     int retries,
     Duration retryDelay,
-    boolean catchUp) {
+    boolean catchUp,
+    ZoneId zone) {
 
   /** What a job name must look like. */
   public static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
@@ -69,6 +73,7 @@ public record JobDefinition(
     private int retries;
     private Duration retryDelay = Duration.ZERO;
     private boolean catchUp = true;
+    private ZoneId zone;
 
     private Builder(String name, String cron, JobTask task) {
       this.name = name;
@@ -101,9 +106,15 @@ public record JobDefinition(
       return this;
     }
 
+    /** The zone of the cron expression and business dates (default: the scheduler's). */
+    public Builder zone(ZoneId value) {
+      zone = value;
+      return this;
+    }
+
     public JobDefinition build() {
       return new JobDefinition(
-          name, cron, task, dependsOn, dependsOnPast, retries, retryDelay, catchUp);
+          name, cron, task, dependsOn, dependsOnPast, retries, retryDelay, catchUp, zone);
     }
   }
 }

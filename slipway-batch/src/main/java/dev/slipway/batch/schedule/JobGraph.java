@@ -64,7 +64,39 @@ public final class JobGraph {
         }
       }
     }
-    return new JobGraph(Map.copyOf(jobs), topologicalOrder(jobs));
+    Map<String, List<String>> dependsOn = new LinkedHashMap<>();
+    jobs.forEach((name, j) -> dependsOn.put(name, j.definition().dependsOn()));
+    return new JobGraph(Map.copyOf(jobs), order(dependsOn));
+  }
+
+  /**
+   * Checks a cron expression the way {@link #of} does, for configuration checks that report every
+   * problem at once.
+   *
+   * @throws InvalidInputException naming {@code jobs.<job>.cron}, the expression and the parser's
+   *     reason
+   */
+  public static void checkCron(String job, String expression) {
+    parse(job, expression);
+  }
+
+  /**
+   * Orders jobs so that each comes after the jobs it depends on. Dependencies on names that are not
+   * keys are ignored (check them first).
+   *
+   * @param dependsOn per job name, the jobs it depends on, in definition order
+   * @throws InvalidInputException naming the whole cycle, e.g. {@code a → b → c → a}, when there is
+   *     one
+   */
+  public static List<String> order(Map<String, List<String>> dependsOn) {
+    List<String> order = new ArrayList<>();
+    Set<String> done = new HashSet<>();
+    Map<String, Integer> onPath = new HashMap<>();
+    List<String> path = new ArrayList<>();
+    for (String name : dependsOn.keySet()) {
+      visit(name, dependsOn, done, onPath, path, order);
+    }
+    return List.copyOf(order);
   }
 
   /** Parses a UNIX cron expression, naming the job and the expression when it does not parse. */
@@ -98,25 +130,14 @@ public final class JobGraph {
     return all;
   }
 
-  private static List<String> topologicalOrder(Map<String, Job> jobs) {
-    List<String> order = new ArrayList<>();
-    Set<String> done = new HashSet<>();
-    Map<String, Integer> onPath = new HashMap<>();
-    List<String> path = new ArrayList<>();
-    for (String name : jobs.keySet()) {
-      visit(name, jobs, done, onPath, path, order);
-    }
-    return List.copyOf(order);
-  }
-
   private static void visit(
       String name,
-      Map<String, Job> jobs,
+      Map<String, List<String>> dependsOn,
       Set<String> done,
       Map<String, Integer> onPath,
       List<String> path,
       List<String> order) {
-    if (done.contains(name)) {
+    if (done.contains(name) || !dependsOn.containsKey(name)) {
       return;
     }
     Integer at = onPath.get(name);
@@ -131,8 +152,8 @@ public final class JobGraph {
     }
     onPath.put(name, path.size());
     path.add(name);
-    for (String dependency : jobs.get(name).definition().dependsOn()) {
-      visit(dependency, jobs, done, onPath, path, order);
+    for (String dependency : dependsOn.get(name)) {
+      visit(dependency, dependsOn, done, onPath, path, order);
     }
     path.remove(path.size() - 1);
     onPath.remove(name);

@@ -1,6 +1,5 @@
 package dev.slipway.batch.schedule;
 
-import com.cronutils.model.time.ExecutionTime;
 import dev.slipway.api.InvalidInputException;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,9 +26,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs {@link JobDefinition jobs} on their cron schedules, one run per job and period.
  *
- * <p><b>Periods.</b> A period is a business date: the date, in the scheduler's zone, of a cron fire
- * time. A cron that fires several times on one date gives that date one period (its first fire time
- * after the scheduler last looked). The task is handed the business date.
+ * <p><b>Periods.</b> A period is a business date: the date, in the job's zone (by default the
+ * scheduler's), of a cron fire time. A cron that fires several times on one date gives that date
+ * one period (its first fire time after the scheduler last looked). The task is handed the business
+ * date.
  *
  * <p><b>What {@link #tick()} does.</b> It reads the clock once ({@code now}). For each job that is
  * not paused it finds the fire times since it last looked (after the latest scheduled run in the
@@ -52,8 +52,12 @@ import java.util.concurrent.TimeUnit;
  * taken to have been cut off by a stop of the process, recorded as failed and retried (if retries
  * remain), so two schedulers must not share a history.
  *
- * <p>Thread-safe: every public method is synchronized, so a call made while a tick runs tasks waits
- * for that tick to end.
+ * <p><b>Pauses</b> are kept in a {@link PausedJobs} store, so that a job paused before a restart is
+ * paused after it.
+ *
+ * <p>Thread-safe. Ticks are serialized (one runs at a time); tasks run outside the scheduler's
+ * state lock, so that listing, pausing or triggering jobs does not wait for a running task. A
+ * period triggered while it runs is queued again and runs after it.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -77,10 +81,14 @@ public final class Scheduler implements AutoCloseable {
   private final Clock clock;
   private final ZoneId zone;
   private final RunHistory history;
+  private final PausedJobs pausedJobs;
+  private final Object ticking = new Object();
   private JobGraph graph = JobGraph.of(List.of());
   private final Map<String, Instant> lookedUntil = new HashMap<>();
   private final Set<String> paused = new HashSet<>();
   private final Map<String, TreeMap<LocalDate, Pending>> queue = new HashMap<>();
+  // the period whose task runs now, per job (at most one: ticks are serialized)
+  private final Map<String, Pending> running = new HashMap<>();
   private ScheduledExecutorService thread;
 
   /**
@@ -91,9 +99,23 @@ public final class Scheduler implements AutoCloseable {
    * @param history where attempts are recorded and read back (across restarts)
    */
   public Scheduler(Clock clock, ZoneId zone, RunHistory history) {
+    this(clock, zone, history, new InMemoryPausedJobs());
+  }
+
+  /**
+   * A scheduler with no jobs, whose pauses are kept in {@code pausedJobs}: a job defined while
+   * recorded as paused there starts paused.
+   *
+   * @param clock the source of "now" for schedules, retry delays and run times
+   * @param zone the zone of cron expressions and business dates of jobs without a zone of their own
+   * @param history where attempts are recorded and read back (across restarts)
+   * @param pausedJobs where pauses are recorded and read back (across restarts)
+   */
+  public Scheduler(Clock clock, ZoneId zone, RunHistory history, PausedJobs pausedJobs) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.zone = Objects.requireNonNull(zone, "zone");
     this.history = Objects.requireNonNull(history, "history");
+    this.pausedJobs = Objects.requireNonNull(pausedJobs, "pausedJobs");
   }
 
   /**
@@ -110,8 +132,12 @@ public final class Scheduler implements AutoCloseable {
     jobs.forEach(d -> all.put(d.name(), d));
     JobGraph checked = JobGraph.of(all.values());
     Instant now = clock.instant();
+    Set<String> storedPauses = pausedJobs.paused();
     for (JobDefinition d : jobs) {
       if (!lookedUntil.containsKey(d.name())) {
+        if (storedPauses.contains(d.name())) {
+          paused.add(d.name());
+        }
         // After a restart, the schedule goes on from the latest scheduled run in the history.
         Instant last = null;
         for (JobRun r : history.runs(d.name())) {
@@ -140,12 +166,21 @@ public final class Scheduler implements AutoCloseable {
 
   /** Every recorded attempt of a job, oldest period first. */
   public List<JobRun> history(String job) {
-    return history.runs(job(job).name());
+    String name;
+    synchronized (this) {
+      name = job(job).name(); // the graph is read under the lock; the history is thread-safe
+    }
+    return history.runs(name);
   }
 
-  /** Stops queueing and running the job's periods until {@link #resume}. */
+  /**
+   * Stops queueing and running the job's periods until {@link #resume}, also after a restart. A
+   * period already running finishes.
+   */
   public synchronized void pause(String job) {
-    paused.add(job(job).name());
+    String name = job(job).name();
+    pausedJobs.set(name, true);
+    paused.add(name);
   }
 
   /**
@@ -153,7 +188,9 @@ public final class Scheduler implements AutoCloseable {
    * as after downtime: all of them with catch-up, only the latest without.
    */
   public synchronized void resume(String job) {
-    paused.remove(job(job).name());
+    String name = job(job).name();
+    pausedJobs.set(name, false);
+    paused.remove(name);
   }
 
   /** Whether the job is paused. */
@@ -161,9 +198,15 @@ public final class Scheduler implements AutoCloseable {
     return paused.contains(job(job).name());
   }
 
+  /** The zone of the job's cron expression and business dates. */
+  public synchronized ZoneId zone(String job) {
+    return zoneOf(job(job));
+  }
+
   /** The next fire time of the job's cron after now. */
   public synchronized Optional<Instant> nextFireTime(String job) {
-    return job(job).schedule().nextExecution(clock.instant().atZone(zone)).map(t -> t.toInstant());
+    JobGraph.Job j = job(job);
+    return j.schedule().nextExecution(clock.instant().atZone(zoneOf(j))).map(t -> t.toInstant());
   }
 
   /**
@@ -197,7 +240,7 @@ public final class Scheduler implements AutoCloseable {
     Instant now = clock.instant();
     List<LocalDate> dates = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-      if (fireTimeOn(j.schedule(), d).isPresent()) {
+      if (fireTimeOn(j, d).isPresent()) {
         enqueue(j, d, RunTrigger.BACKFILL, now);
         dates.add(d);
       }
@@ -211,31 +254,43 @@ public final class Scheduler implements AutoCloseable {
    *
    * @return the attempts made, in order
    */
-  public synchronized List<JobRun> tick() {
-    Instant now = clock.instant();
-    for (String name : graph.order()) {
-      if (!paused.contains(name)) {
-        queueDue(graph.job(name), now);
-      }
-    }
-    List<JobRun> ran = new ArrayList<>();
-    boolean progress = true;
-    while (progress) {
-      progress = false;
-      for (String name : graph.order()) {
-        if (paused.contains(name)) {
-          continue;
-        }
-        TreeMap<LocalDate, Pending> waiting = queue.getOrDefault(name, new TreeMap<>());
-        for (Pending p : List.copyOf(waiting.values())) {
-          if (!p.notBefore().isAfter(now) && ready(graph.job(name), p)) {
-            ran.add(run(graph.job(name), p));
-            progress = true;
+  public List<JobRun> tick() {
+    synchronized (ticking) {
+      Instant now;
+      synchronized (this) {
+        now = clock.instant();
+        for (String name : graph.order()) {
+          if (!paused.contains(name)) {
+            queueDue(graph.job(name), now);
           }
         }
       }
+      List<JobRun> ran = new ArrayList<>();
+      while (true) {
+        JobGraph.Job job;
+        Pending next;
+        synchronized (this) {
+          Map.Entry<JobGraph.Job, Pending> ready = nextReady(now);
+          if (ready == null) {
+            return ran;
+          }
+          job = ready.getKey();
+          next = ready.getValue();
+          running.put(job.name(), next);
+        }
+        ran.add(run(job, next));
+      }
     }
-    return ran;
+  }
+
+  /**
+   * Asks the thread of {@link #start} to tick now rather than at its next interval, e.g. after a
+   * {@link #trigger}; does nothing when the scheduler is not started.
+   */
+  public synchronized void tickSoon() {
+    if (thread != null) {
+      thread.execute(this::tickLogged);
+    }
   }
 
   /**
@@ -258,17 +313,15 @@ public final class Scheduler implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    thread.scheduleWithFixedDelay(
-        () -> {
-          try {
-            tick();
-          } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "scheduler tick failed; retrying next tick", e);
-          }
-        },
-        0,
-        interval.toMillis(),
-        TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(this::tickLogged, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void tickLogged() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "scheduler tick failed; retrying next tick", e);
+    }
   }
 
   /** Stops the thread of {@link #start}, letting a running tick finish; idempotent. */
@@ -302,10 +355,32 @@ public final class Scheduler implements AutoCloseable {
     return j;
   }
 
+  private ZoneId zoneOf(JobGraph.Job job) {
+    ZoneId own = job.definition().zone();
+    return own == null ? zone : own;
+  }
+
+  /** The first queued period, in job order then date order, that may run now; null if none. */
+  private Map.Entry<JobGraph.Job, Pending> nextReady(Instant now) {
+    for (String name : graph.order()) {
+      if (paused.contains(name)) {
+        continue;
+      }
+      TreeMap<LocalDate, Pending> waiting = queue.getOrDefault(name, new TreeMap<>());
+      for (Pending p : waiting.values()) {
+        if (!p.notBefore().isAfter(now) && ready(graph.job(name), p)) {
+          return Map.entry(graph.job(name), p);
+        }
+      }
+    }
+    return null;
+  }
+
   private void queueDue(JobGraph.Job job, Instant now) {
     String name = job.name();
     Instant from = lookedUntil.get(name);
     List<ZonedDateTime> fires = new ArrayList<>();
+    ZoneId zone = zoneOf(job);
     ZonedDateTime search = from.atZone(zone);
     while (true) {
       Optional<ZonedDateTime> next = job.schedule().nextExecution(search);
@@ -366,11 +441,15 @@ public final class Scheduler implements AutoCloseable {
 
   private void enqueue(JobGraph.Job job, LocalDate date, RunTrigger trigger, Instant now) {
     int attempt = history.latest(job.name(), date).map(r -> r.attempt() + 1).orElse(1);
-    Instant scheduledAt =
-        fireTimeOn(job.schedule(), date).orElse(date.atStartOfDay(zone)).toInstant();
+    Instant scheduledAt = fireTimeOn(job, date).orElse(date.atStartOfDay(zoneOf(job))).toInstant();
     TreeMap<LocalDate, Pending> waiting = queue.computeIfAbsent(job.name(), n -> new TreeMap<>());
     Pending already = waiting.get(date);
-    if (already != null) {
+    Pending inFlight = running.get(job.name());
+    if (inFlight != null && inFlight.date().equals(date)) {
+      // The date runs now: run it once more after this attempt, as a new attempt.
+      int after = Math.max(attempt, inFlight.nextAttempt() + 1);
+      waiting.put(date, new Pending(date, scheduledAt, trigger, after, after, now));
+    } else if (already != null) {
       // Already queued (perhaps waiting out a retry delay): run it as soon as it is ready.
       waiting.put(
           date,
@@ -381,9 +460,9 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
-  private Optional<ZonedDateTime> fireTimeOn(ExecutionTime schedule, LocalDate date) {
-    return schedule
-        .nextExecution(date.atStartOfDay(zone).minusNanos(1))
+  private Optional<ZonedDateTime> fireTimeOn(JobGraph.Job job, LocalDate date) {
+    return job.schedule()
+        .nextExecution(date.atStartOfDay(zoneOf(job)).minusNanos(1))
         .filter(t -> t.toLocalDate().equals(date));
   }
 
@@ -410,8 +489,8 @@ public final class Scheduler implements AutoCloseable {
     return true;
   }
 
+  /** Runs one attempt, outside the state lock; the queue is updated under it afterwards. */
   private JobRun run(JobGraph.Job job, Pending p) {
-    TreeMap<LocalDate, Pending> waiting = queue.get(job.name());
     JobRun run =
         new JobRun(
             job.name(),
@@ -424,32 +503,44 @@ public final class Scheduler implements AutoCloseable {
             null,
             null,
             null);
-    history.save(run);
+    boolean started = false;
     try {
-      long rows = job.definition().task().run(p.date());
-      run = run.succeeded(clock.instant(), rows);
-      waiting.remove(p.date());
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
+      history.save(run);
+      started = true;
+      try {
+        long rows = job.definition().task().run(p.date());
+        run = run.succeeded(clock.instant(), rows);
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        run = run.failed(clock.instant(), describe(e));
       }
-      run = run.failed(clock.instant(), describe(e));
-      int attemptsMade = p.nextAttempt() - p.firstAttempt() + 1;
-      if (attemptsMade <= job.definition().retries()) {
-        waiting.put(
-            p.date(),
-            new Pending(
+      history.save(run);
+    } finally {
+      synchronized (this) {
+        running.remove(job.name());
+        TreeMap<LocalDate, Pending> waiting = queue.get(job.name());
+        // Unless it was triggered again while it ran (then the new entry stays queued).
+        // A period whose start could not be recorded stays queued as it was.
+        if (started && waiting != null && p.equals(waiting.get(p.date()))) {
+          waiting.remove(p.date());
+          int attemptsMade = p.nextAttempt() - p.firstAttempt() + 1;
+          if (run.status() != RunStatus.SUCCEEDED && attemptsMade <= job.definition().retries()) {
+            Instant ended = run.finishedAt() != null ? run.finishedAt() : clock.instant();
+            waiting.put(
                 p.date(),
-                p.scheduledAt(),
-                p.trigger(),
-                p.firstAttempt(),
-                p.nextAttempt() + 1,
-                run.finishedAt().plus(job.definition().retryDelay())));
-      } else {
-        waiting.remove(p.date());
+                new Pending(
+                    p.date(),
+                    p.scheduledAt(),
+                    p.trigger(),
+                    p.firstAttempt(),
+                    p.nextAttempt() + 1,
+                    ended.plus(job.definition().retryDelay())));
+          }
+        }
       }
     }
-    history.save(run);
     return run;
   }
 

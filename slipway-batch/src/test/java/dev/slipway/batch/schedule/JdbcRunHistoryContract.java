@@ -105,4 +105,40 @@ abstract class JdbcRunHistoryContract {
       assertThat(history.runs("j").get(0).error()).hasSize(JdbcRunHistory.MAX_ERROR_LENGTH);
     }
   }
+
+  @Test
+  void aPausedJobStaysPausedAfterARestartAndResumingIsPersistedToo() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
+    JobDefinition job = JobDefinition.builder("nightly", "0 2 * * *", date -> 1).build();
+    JobDefinition other = JobDefinition.builder("other", "0 2 * * *", date -> 1).build();
+    try (ModelRegistry registry = open()) {
+      Scheduler scheduler = scheduler(registry, clock);
+      scheduler.define(job, other);
+      scheduler.pause("nightly");
+    }
+
+    try (ModelRegistry registry = open()) {
+      Scheduler restarted = scheduler(registry, clock);
+      restarted.define(job, other);
+      clock.set(Instant.parse("2026-03-01T02:00:00Z"));
+      assertThat(restarted.isPaused("nightly")).isTrue();
+      assertThat(restarted.isPaused("other")).isFalse();
+      assertThat(restarted.tick()).extracting(JobRun::job).containsExactly("other");
+      restarted.resume("nightly");
+    }
+
+    try (ModelRegistry registry = open()) {
+      Scheduler again = scheduler(registry, clock);
+      again.define(job, other);
+      assertThat(again.isPaused("nightly")).isFalse();
+    }
+  }
+
+  private static Scheduler scheduler(ModelRegistry registry, MutableClock clock) {
+    return new Scheduler(
+        clock,
+        ZoneId.of("UTC"),
+        new JdbcRunHistory(registry.dataSource()),
+        new JdbcPausedJobs(registry.dataSource(), clock));
+  }
 }

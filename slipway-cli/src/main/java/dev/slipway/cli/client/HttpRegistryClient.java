@@ -375,6 +375,18 @@ public final class HttpRegistryClient implements RegistryClient {
     return send(request(path, READ_TIMEOUT).GET());
   }
 
+  /**
+   * Sends {@code method path} with an optional JSON body to the server's API and returns its JSON
+   * answer, with the errors of every other call: for API parts without a method of their own (e.g.
+   * {@code /api/v1/jobs}). The caller encodes the path.
+   */
+  public JsonNode exchange(String method, String path, JsonNode body) {
+    if (body == null) {
+      return send(request(path, READ_TIMEOUT).method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+    return sendJson(method, path, body, READ_TIMEOUT);
+  }
+
   private HttpRequest.Builder request(String path, Duration timeout) {
     return HttpRequest.newBuilder(URI.create(base + path))
         .timeout(timeout)

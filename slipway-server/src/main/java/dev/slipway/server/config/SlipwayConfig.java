@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  * @param guards per model name, its guards (input and output checks, fallback chain, breaker);
  *     models without an entry are served unguarded
  * @param predictionStore where stored predictions are kept, and which models answer from them
+ * @param jobs scheduled scoring jobs ({@code jobs:}), run by the server's scheduler
  */
 public record SlipwayConfig(
     Path home,
@@ -66,7 +67,8 @@ public record SlipwayConfig(
     long webhookInitialDelayMillis,
     Artifacts artifacts,
     Map<String, dev.slipway.serving.guard.GuardSpec> guards,
-    PredictionStoreSettings predictionStore) {
+    PredictionStoreSettings predictionStore,
+    List<JobConfig> jobs) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -78,6 +80,7 @@ public record SlipwayConfig(
     webhookUrls = List.copyOf(webhookUrls);
     guards = guards == null ? Map.of() : Map.copyOf(guards);
     predictionStore = predictionStore == null ? PredictionStoreSettings.jdbc() : predictionStore;
+    jobs = jobs == null ? List.of() : List.copyOf(jobs);
   }
 
   /**
@@ -149,7 +152,8 @@ public record SlipwayConfig(
         500,
         Artifacts.local(),
         Map.of(),
-        PredictionStoreSettings.jdbc());
+        PredictionStoreSettings.jdbc(),
+        List.of());
   }
 
   /**
@@ -255,6 +259,7 @@ public record SlipwayConfig(
     private Artifacts artifacts;
     private Map<String, dev.slipway.serving.guard.GuardSpec> guards;
     private PredictionStoreSettings predictionStore;
+    private List<JobConfig> jobs;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -277,6 +282,7 @@ public record SlipwayConfig(
       artifacts = c.artifacts;
       guards = c.guards;
       predictionStore = c.predictionStore;
+      jobs = c.jobs;
     }
 
     public Builder predictionStore(PredictionStoreSettings v) {
@@ -350,6 +356,12 @@ public record SlipwayConfig(
       return this;
     }
 
+    /** Replaces the scheduled jobs. */
+    public Builder jobs(List<JobConfig> v) {
+      jobs = v;
+      return this;
+    }
+
     public Builder artifacts(Artifacts v) {
       artifacts = v;
       return this;
@@ -376,7 +388,8 @@ public record SlipwayConfig(
           webhookInitialDelayMillis,
           artifacts,
           guards,
-          predictionStore);
+          predictionStore,
+          jobs);
     }
   }
 
@@ -409,7 +422,8 @@ public record SlipwayConfig(
             "registry",
             "webhooks",
             "artifacts",
-            "predictionStore"));
+            "predictionStore",
+            "jobs"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
@@ -499,6 +513,7 @@ public record SlipwayConfig(
     }
     Artifacts artifacts = artifacts(r, problems);
     PredictionStoreSettings predictionStore = predictionStore(r, env, storeAnswers);
+    List<JobConfig> jobs = JobConfig.parseAll(r.node("jobs"), problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -522,7 +537,8 @@ public record SlipwayConfig(
         hookDelay,
         artifacts,
         guards,
-        predictionStore);
+        predictionStore,
+        jobs);
   }
 
   /** The {@code predictionStore} section; every problem is added to those of the rest. */
