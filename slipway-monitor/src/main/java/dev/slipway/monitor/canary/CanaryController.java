@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * so its baseline is its traffic in the rollout's earlier steps.
  *
  * <p>A rollout replaces the model's traffic policy while it runs. When it ends the policy is
- * cleared (the bare name serves {@code champion}), or pinned to the stable version if that is not
- * the champion. Promotion moves {@code champion} to the candidate through {@link
+ * cleared (the bare name serves {@code champion}), or pinned to the version that keeps the traffic
+ * if that is not the champion. Promotion moves {@code champion} to the candidate through {@link
  * ModelRegistry#setAlias}: with a BLESSED gate result, or forced (and audited as forced) when the
  * spec says {@code forcePromotion}; otherwise the rollout waits at 100 % for a blessing.
  *
@@ -360,6 +360,7 @@ public final class CanaryController {
     Instant now = now();
     Rollout next = r.with(status, step, step != r.stepIndex() ? now : r.stepStartedAt(), now);
     String action = "rollout." + outcome.name().toLowerCase(java.util.Locale.ROOT);
+    TrafficPolicy after = status == Rollout.Status.RUNNING ? weights(next) : afterwards(next);
     AtomicReference<Decision> made = new AtomicReference<>();
     registry.auditedChange(
         r.spec().model(),
@@ -381,15 +382,22 @@ public final class CanaryController {
           if (outcome != Decision.Outcome.WAIT) {
             RolloutStore.update(c, next);
           }
+          if (status != Rollout.Status.RUNNING) {
+            if (after == null) {
+              RolloutStore.deletePolicy(c, r.spec().model());
+            } else {
+              RolloutStore.putPolicy(c, r.spec().model(), after, now, actor);
+            }
+          }
           Decision d =
               new Decision(r.id(), id, now, step, next.percent(), outcome, reason, numbers);
           RolloutStore.insert(c, d);
           made.set(d);
         });
-    if (status == Rollout.Status.RUNNING) {
-      router.set(r.spec().model(), weights(next));
+    if (after == null) {
+      router.clear(r.spec().model());
     } else {
-      finish(next);
+      router.set(r.spec().model(), after);
     }
     log.info(
         "rollout {} of {}: {} ({} % to version {}): {}",
@@ -397,16 +405,15 @@ public final class CanaryController {
     return made.get();
   }
 
-  /** Traffic after a rollout ends: cleared when stable or the candidate is champion now. */
-  private void finish(Rollout r) {
+  /**
+   * The traffic policy after a rollout ends: none when the version that keeps the traffic is the
+   * champion (the bare name serves it), else one pinning it.
+   */
+  private TrafficPolicy afterwards(Rollout r) {
     String model = r.spec().model();
     Integer champion = registry.aliases(model).get(ModelRegistry.CHAMPION);
     int serve = r.status() == Rollout.Status.PROMOTED ? r.spec().candidate() : r.spec().stable();
-    if (champion != null && champion == serve) {
-      router.clear(model);
-    } else {
-      router.set(model, TrafficPolicy.only(serve));
-    }
+    return champion != null && champion == serve ? null : TrafficPolicy.only(serve);
   }
 
   private static TrafficPolicy weights(Rollout r) {
@@ -420,6 +427,70 @@ public final class CanaryController {
     d.put("percent", percent);
     d.putAll(numbers);
     return d;
+  }
+
+  /**
+   * The A/B report of a model over a window: the versions of its running (or newest) rollout with
+   * the stable one as control and its metric, else those of its traffic policy with the lowest
+   * version as control. Without a feedback metric the metric is the error rate.
+   *
+   * @param control the control version, or null for the default above
+   * @param effect the effect to size samples for (absolute), or null for the rollout metric's
+   * @throws ModelNotFoundException when the model has neither a rollout nor a traffic policy
+   */
+  public dev.slipway.monitor.abtest.AbReport report(
+      String model, Integer control, Duration window, Double effect, double alpha, double power) {
+    Instant now = now();
+    Instant from = now.minus(window);
+    java.util.Set<Integer> versions = new java.util.TreeSet<>();
+    MetricSpec metric = null;
+    Integer base = control;
+    Optional<Rollout> rollout = store.latest(model);
+    Optional<TrafficPolicy> policy = router.policy(model);
+    if (rollout.isPresent()
+        && (rollout.get().status() == Rollout.Status.RUNNING || policy.isEmpty())) {
+      Rollout r = rollout.get();
+      versions.add(r.spec().stable());
+      versions.add(r.spec().candidate());
+      metric = r.spec().metric();
+      base = base == null ? r.spec().stable() : base;
+      if (r.startedAt().isAfter(from)) {
+        from = r.startedAt();
+      }
+    } else if (policy.isPresent()) {
+      versions.addAll(policy.get().weights().keySet());
+      if (policy.get().shadow() != null) {
+        versions.add(policy.get().shadow().version());
+      }
+      base = base == null ? versions.iterator().next() : base;
+    } else {
+      throw new ModelNotFoundException(
+          "model '" + model + "' has no rollout and no traffic policy to report on");
+    }
+    if (!versions.contains(base)) {
+      throw InvalidInputException.of("control", base, "one of the compared versions " + versions);
+    }
+    Map<Integer, dev.slipway.monitor.abtest.AbReport.Counts> counts = new LinkedHashMap<>();
+    for (int v : versions) {
+      VariantStats.Window w = stats.window(model, v, from, now);
+      counts.put(
+          v,
+          new dev.slipway.monitor.abtest.AbReport.Counts(
+              w.requests(),
+              w.errors(),
+              metric != null
+                  ? w.metric()
+                  : dev.slipway.monitor.abtest.Moments.ofSuccesses(w.errors(), w.requests())));
+    }
+    double e = effect != null ? effect : metric != null ? metric.effect() : 0.01;
+    return dev.slipway.monitor.abtest.AbReport.of(
+        metric != null ? metric.name() : "error_rate",
+        metric == null || metric.binary(),
+        base,
+        counts,
+        e,
+        alpha,
+        power);
   }
 
   /** The newest rollout of a model and its decisions. */
