@@ -1055,6 +1055,71 @@ public final class ModelRegistry implements AutoCloseable {
         });
   }
 
+  // ================================================================ audited changes of other
+  // modules
+
+  /** What the action of an {@link #auditedChange} must look like: {@code area.what}. */
+  public static final Pattern ACTION_PATTERN = Pattern.compile("[a-z][a-z_]*\\.[a-z_.]{1,50}");
+
+  /**
+   * Work another module does in the registry's database as part of an audited change (e.g. the
+   * canary controller writing its rollout state), on the change's connection and transaction.
+   */
+  @FunctionalInterface
+  public interface ChangeWork {
+    void run(Connection connection, long changeId) throws SQLException;
+  }
+
+  /**
+   * Writes an audit entry for a change another module makes to a model (such as a rollout
+   * decision), running that module's own SQL in the same transaction: both commit or neither. Like
+   * every change, it takes the next change number and is seen by {@link #changesSince}; it is not
+   * announced to listeners.
+   *
+   * @param action e.g. {@code rollout.advance}; must not be one of the registry's own actions
+   * @param detail the particulars (the numbers that drove a decision), written as JSON
+   * @param work the module's SQL, or null
+   * @return the audit entry's id
+   * @throws InvalidInputException naming {@code action}, {@code name}, {@code actor} or {@code
+   *     reason}
+   * @throws ModelNotFoundException when the model does not exist
+   */
+  public long auditedChange(
+      String model,
+      Integer version,
+      String action,
+      Map<String, Object> detail,
+      String actor,
+      String reason,
+      ChangeWork work) {
+    String n = checkName(model);
+    if (action == null
+        || !ACTION_PATTERN.matcher(action).matches()
+        || action.startsWith("version.")
+        || action.startsWith("alias.")
+        || action.startsWith("tag.")
+        || action.startsWith("document.")) {
+      throw InvalidInputException.of(
+          "action", action, "an action such as 'rollout.advance' outside the registry's own");
+    }
+    String who = checkActor(actor);
+    String why = optional("reason", reason, MAX_TEXT_LENGTH);
+    Map<String, Object> d = detail == null ? Map.of() : detail;
+    return write(
+        action + " on model '" + n + "'",
+        c -> {
+          long change = nextChange(c);
+          if (!modelExists(c, n)) {
+            throw notFound(n);
+          }
+          if (work != null) {
+            work.run(c, change);
+          }
+          insertAudit(c, change, now(), who, action, n, version, null, d, why, false);
+          return Change.unannounced(change);
+        });
+  }
+
   // ================================================================ audit and events
 
   /**

@@ -36,6 +36,56 @@ abstract class AuditContract extends RegistryFeature {
   }
 
   @Test
+  void anotherModulesChangeCommitsWithItsAuditEntryOrNotAtAll() {
+    register("m", "1");
+    long before = registry().changeSequence();
+    long id =
+        registry()
+            .auditedChange(
+                "m",
+                1,
+                "rollout.advance",
+                java.util.Map.of("percent", 25),
+                "slipway-canary",
+                "better",
+                (c, change) -> {
+                  try (java.sql.Statement st = c.createStatement()) {
+                    st.executeUpdate(
+                        "INSERT INTO traffic_policy VALUES ('m', '{}', CURRENT_TIMESTAMP, 'x')");
+                  }
+                });
+    assertThat(id).isEqualTo(before + 1);
+    AuditEntry e = registry().audit("m", 1).get(0);
+    assertThat(e.action()).isEqualTo("rollout.advance");
+    assertThat(e.detail()).isEqualTo("{\"percent\":25}");
+    assertThat(e.reason()).isEqualTo("better");
+
+    // work that fails rolls the whole change back: no audit entry, no sequence number used
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                registry()
+                    .auditedChange(
+                        "m",
+                        null,
+                        "rollout.advance",
+                        null,
+                        "x",
+                        null,
+                        (c, change) -> {
+                          throw new dev.slipway.api.ConflictException("moved on");
+                        }))
+        .isInstanceOf(dev.slipway.api.ConflictException.class);
+    assertThat(registry().changeSequence()).isEqualTo(id);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> registry().auditedChange("m", null, "alias.move", null, "x", null, null))
+        .isInstanceOf(dev.slipway.api.InvalidInputException.class)
+        .hasMessageContaining("action");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> registry().auditedChange("nope", null, "rollout.start", null, "x", null, null))
+        .isInstanceOf(dev.slipway.api.ModelNotFoundException.class);
+  }
+
+  @Test
   void everyKindOfChangeIsAuditedNewestFirst() {
     registerBlessed("m", "1");
     register("m", "2");

@@ -61,6 +61,9 @@ public final class SlipwayServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SlipwayServer.class);
 
+  /** How often running canary rollouts are judged (also on demand: POST .../rollout/evaluate). */
+  static final long ROLLOUT_EVALUATE_SECONDS = 60;
+
   private final Server server;
   private final ModelRegistry registry;
   private final S3ArtifactStore s3Artifacts;
@@ -158,13 +161,48 @@ public final class SlipwayServer implements AutoCloseable {
                 v -> hasFallback(config, v.name()) ? filters.apply(v) : java.util.Optional.empty(),
                 meters)
             .documents((v, kind) -> registry.document(v.name(), v.version(), kind));
+    // Traffic policies and canary rollouts: the router places requests for a bare model name;
+    // the canary controller moves its weights from the outcomes it records.
+    java.util.concurrent.ThreadPoolExecutor shadows =
+        new java.util.concurrent.ThreadPoolExecutor(
+            1,
+            2,
+            30,
+            TimeUnit.SECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(1000),
+            r -> {
+              Thread t = new Thread(r, "slipway-shadow");
+              t.setDaemon(true);
+              return t;
+            });
+    dev.slipway.serving.route.Router router =
+        new dev.slipway.serving.route.Router(
+            meters,
+            System.nanoTime(),
+            shadows,
+            (model, version, id, result, failure) ->
+                log.debug(
+                    "shadow {}/{} for request {}: {}",
+                    model,
+                    version,
+                    id,
+                    failure == null ? "answered" : failure.getMessage()));
+    dev.slipway.monitor.canary.RecordingVariantStats variantStats =
+        new dev.slipway.monitor.canary.RecordingVariantStats(
+            java.time.Clock.systemUTC(), Duration.ofDays(2));
+    router.addListener(variantStats);
+    dev.slipway.monitor.canary.CanaryController canary =
+        new dev.slipway.monitor.canary.CanaryController(
+            registry, router, variantStats, java.time.Clock.systemUTC());
+    canary.restore();
     Pipeline pipeline =
         new Pipeline(
-            host,
-            meters,
-            enrich::get,
-            new Pipeline.Limits(config.maxRecords(), 10_000_000),
-            guards);
+                host,
+                meters,
+                enrich::get,
+                new Pipeline.Limits(config.maxRecords(), 10_000_000),
+                guards)
+            .withRouter(router);
 
     AtomicBoolean ready = new AtomicBoolean(false);
     HttpErrors errors = new HttpErrors(meters, config.maxRequestBytes());
@@ -198,6 +236,7 @@ public final class SlipwayServer implements AutoCloseable {
             registry.dataSource(),
             schedulerClock);
     new JobsService(scheduler, config.jobs(), schedulerClock, handlers).bind(sb);
+    new dev.slipway.server.http.RolloutService(registry, router, canary, handlers).bind(sb);
     sb.route()
         .get("/metrics")
         .build(
@@ -211,6 +250,7 @@ public final class SlipwayServer implements AutoCloseable {
     s.filters = filters;
     s.predictionStore = predictions;
     s.scheduler = scheduler;
+    s.closeables.add(shadows::shutdownNow);
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -262,6 +302,17 @@ public final class SlipwayServer implements AutoCloseable {
       s.closeables.add(scheduler); // before the server stops: a running job finishes first
       log.info("scheduler started with {} job(s)", config.jobs().size());
     }
+    s.watcher.scheduleWithFixedDelay(
+        () -> {
+          try {
+            canary.evaluateAll();
+          } catch (RuntimeException e) {
+            log.warn("rollout evaluation failed: {}", e.getMessage());
+          }
+        },
+        ROLLOUT_EVALUATE_SECONDS,
+        ROLLOUT_EVALUATE_SECONDS,
+        TimeUnit.SECONDS);
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;

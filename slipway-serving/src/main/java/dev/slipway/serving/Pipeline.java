@@ -42,6 +42,7 @@ public final class Pipeline {
   private final Limits limits;
   private final dev.slipway.serving.guard.Guards guards;
   private final Map<String, Timer[]> timers = new ConcurrentHashMap<>();
+  private final dev.slipway.serving.route.Router router;
 
   /** Request size limits. */
   public record Limits(int maxRecords, long maxElements) {
@@ -67,11 +68,30 @@ public final class Pipeline {
       Function<String, EnrichSpec> enrich,
       Limits limits,
       dev.slipway.serving.guard.Guards guards) {
+    this(host, meters, enrich, limits, guards, null);
+  }
+
+  private Pipeline(
+      ModelHost host,
+      MeterRegistry meters,
+      Function<String, EnrichSpec> enrich,
+      Limits limits,
+      dev.slipway.serving.guard.Guards guards,
+      dev.slipway.serving.route.Router router) {
     this.host = host;
     this.meters = meters;
     this.enrich = enrich;
     this.limits = limits;
     this.guards = guards;
+    this.router = router;
+  }
+
+  /**
+   * The same pipeline with requests for a bare model name placed by a router (A/B, canary, shadow,
+   * bandit); explicit {@code name/3} and {@code name@alias} references bypass it.
+   */
+  public Pipeline withRouter(dev.slipway.serving.route.Router router) {
+    return new Pipeline(host, meters, enrich, limits, guards, router);
   }
 
   public dev.slipway.serving.guard.Guards guards() {
@@ -90,11 +110,46 @@ public final class Pipeline {
    */
   public InferenceResult run(InferenceRequest request) {
     long start = System.nanoTime();
+    if (router != null) {
+      java.util.Optional<dev.slipway.serving.route.Router.Route> route = router.route(request);
+      if (route.isPresent()) {
+        return routed(request, route.get(), start);
+      }
+    }
     // validate: the model exists, the request fits it and the limits. The lease keeps the version
     // loaded until this request is answered, even if a swap replaces it meanwhile.
     try (Lease lease = host.acquire(request.model(), request.version())) {
       return run(request, lease.model(), start);
     }
+  }
+
+  /** A request placed by the router: its version answers; a shadow copy runs off this thread. */
+  private InferenceResult routed(
+      InferenceRequest request, dev.slipway.serving.route.Router.Route route, long start) {
+    String name = request.model();
+    InferenceResult result;
+    try (Lease lease = host.acquire(name, route.version())) {
+      result = run(request, lease.model(), start);
+    } catch (dev.slipway.api.InvalidInputException e) {
+      throw e; // the caller's fault, not the variant's
+    } catch (RuntimeException e) {
+      router.served(name, route.version(), false, System.nanoTime() - start, true);
+      throw e;
+    }
+    router.served(name, route.version(), false, System.nanoTime() - start, false);
+    if (route.shadow() != null) {
+      int shadow = route.shadow();
+      router.shadow(
+          name,
+          shadow,
+          request.id(),
+          () -> {
+            try (Lease lease = host.acquire(name, shadow)) {
+              return run(request, lease.model(), System.nanoTime());
+            }
+          });
+    }
+    return result;
   }
 
   private InferenceResult run(InferenceRequest request, ServedModel model, long start) {
