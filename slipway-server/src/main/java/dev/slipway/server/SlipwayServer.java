@@ -63,6 +63,8 @@ public final class SlipwayServer implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   // closed after the server stops: requests in flight may be using a filter
   private volatile AutoCloseable filters = () -> {};
+  // closed after the server stops and before the registry: it writes the queued predictions
+  private volatile dev.slipway.monitor.Monitoring monitoring;
   private final java.util.List<AutoCloseable> closeables =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
@@ -129,13 +131,19 @@ public final class SlipwayServer implements AutoCloseable {
                 v -> hasFallback(config, v.name()) ? filters.apply(v) : java.util.Optional.empty(),
                 meters)
             .documents((v, kind) -> registry.document(v.name(), v.version(), kind));
+    // Monitoring hears of every answered request through the pipeline's events; its tables are
+    // in the metadata database.
+    dev.slipway.monitor.Monitoring monitoring =
+        new dev.slipway.monitor.Monitoring(
+            registry.dataSource(), config.monitoring(), java.time.Clock.systemUTC(), meters);
     Pipeline pipeline =
         new Pipeline(
             host,
             meters,
             enrich::get,
             new Pipeline.Limits(config.maxRecords(), 10_000_000),
-            guards);
+            guards,
+            dev.slipway.serving.event.PredictionEvents.standard(meters).add(monitoring.listener()));
 
     AtomicBoolean ready = new AtomicBoolean(false);
     HttpErrors errors = new HttpErrors(meters, config.maxRequestBytes());
@@ -155,6 +163,10 @@ public final class SlipwayServer implements AutoCloseable {
         .onDocumentChange(guards::invalidate)
         .bind(sb);
     new FilterService(host, handlers, java.time.Clock.systemUTC(), guards::invalidate).bind(sb);
+    new dev.slipway.server.http.FeedbackService(monitoring, registry, handlers).bind(sb);
+    new dev.slipway.server.http.MonitoringService(
+            monitoring, registry, handlers, java.time.Clock.systemUTC())
+        .bind(sb);
     sb.route()
         .get("/metrics")
         .build(
@@ -166,6 +178,7 @@ public final class SlipwayServer implements AutoCloseable {
     Server server = sb.build();
     SlipwayServer s = new SlipwayServer(server, registry, s3Artifacts, host, features, meters);
     s.filters = filters;
+    s.monitoring = monitoring;
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -276,6 +289,11 @@ public final class SlipwayServer implements AutoCloseable {
     return meters;
   }
 
+  /** The prediction log, feedback and live performance of this server. */
+  public dev.slipway.monitor.Monitoring monitoring() {
+    return monitoring;
+  }
+
   @Override
   public void close() {
     watcher.shutdownNow();
@@ -294,6 +312,9 @@ public final class SlipwayServer implements AutoCloseable {
       log.warn("closing filtering models: {}", e.getMessage());
     }
     features.close();
+    if (monitoring != null) {
+      monitoring.close();
+    }
     registry.close();
     if (s3Artifacts != null) {
       s3Artifacts.close();

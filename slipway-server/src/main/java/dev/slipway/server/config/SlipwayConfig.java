@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * @param artifacts where model files are kept
  * @param guards per model name, its guards (input and output checks, fallback chain, breaker);
  *     models without an entry are served unguarded
+ * @param monitoring the prediction log, feedback and live performance settings
  */
 public record SlipwayConfig(
     Path home,
@@ -63,7 +64,8 @@ public record SlipwayConfig(
     int webhookMaxAttempts,
     long webhookInitialDelayMillis,
     Artifacts artifacts,
-    Map<String, dev.slipway.serving.guard.GuardSpec> guards) {
+    Map<String, dev.slipway.serving.guard.GuardSpec> guards,
+    dev.slipway.monitor.MonitorSettings monitoring) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -74,6 +76,7 @@ public record SlipwayConfig(
     deployments = Map.copyOf(deployments);
     webhookUrls = List.copyOf(webhookUrls);
     guards = guards == null ? Map.of() : Map.copyOf(guards);
+    monitoring = monitoring == null ? dev.slipway.monitor.MonitorSettings.defaults() : monitoring;
   }
 
   /** The guards of a model, or null when it is unguarded. */
@@ -101,7 +104,8 @@ public record SlipwayConfig(
         5,
         500,
         Artifacts.local(),
-        Map.of());
+        Map.of(),
+        dev.slipway.monitor.MonitorSettings.defaults());
   }
 
   /**
@@ -206,6 +210,7 @@ public record SlipwayConfig(
     private long webhookInitialDelayMillis;
     private Artifacts artifacts;
     private Map<String, dev.slipway.serving.guard.GuardSpec> guards;
+    private dev.slipway.monitor.MonitorSettings monitoring;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -227,6 +232,7 @@ public record SlipwayConfig(
       webhookInitialDelayMillis = c.webhookInitialDelayMillis;
       artifacts = c.artifacts;
       guards = c.guards;
+      monitoring = c.monitoring;
     }
 
     public Builder home(Path v) {
@@ -295,6 +301,11 @@ public record SlipwayConfig(
       return this;
     }
 
+    public Builder monitoring(dev.slipway.monitor.MonitorSettings v) {
+      monitoring = v;
+      return this;
+    }
+
     public Builder artifacts(Artifacts v) {
       artifacts = v;
       return this;
@@ -320,7 +331,8 @@ public record SlipwayConfig(
           webhookMaxAttempts,
           webhookInitialDelayMillis,
           artifacts,
-          guards);
+          guards,
+          monitoring);
     }
   }
 
@@ -352,7 +364,8 @@ public record SlipwayConfig(
             "models",
             "registry",
             "webhooks",
-            "artifacts"));
+            "artifacts",
+            "monitoring"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
@@ -436,6 +449,8 @@ public record SlipwayConfig(
       }
     }
     Artifacts artifacts = artifacts(r, problems);
+    dev.slipway.monitor.MonitorSettings monitoring =
+        MonitoringConfig.parse(r.node("monitoring"), problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -458,7 +473,8 @@ public record SlipwayConfig(
         (int) hookAttempts,
         hookDelay,
         artifacts,
-        guards);
+        guards,
+        monitoring);
   }
 
   /** The {@code artifacts} section; every problem is added to those of the rest of the file. */

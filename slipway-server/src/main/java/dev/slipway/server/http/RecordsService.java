@@ -116,7 +116,13 @@ public final class RecordsService {
     List<Record> records = parseRecords(Bodies.object(agg));
     InferenceResult result =
         pipeline.run(
-            InferenceRequest.ofRecords(ctx.pathParam("name"), Handlers.version(ctx), records));
+            new InferenceRequest(
+                ctx.pathParam("name"),
+                Handlers.version(ctx),
+                RequestIds.of(agg),
+                records,
+                null,
+                java.util.Set.of()));
     List<Prediction> predictions = result.predictions();
     HttpResponse response =
         switch (format) {
@@ -125,7 +131,7 @@ public final class RecordsService {
           case CSV -> HttpResponse.of(HttpStatus.OK, MediaType.CSV_UTF_8, csv(result, predictions));
         };
     metrics.record("records", result, start);
-    return response;
+    return RequestIds.with(response, result.id());
   }
 
   static List<Record> parseRecords(JsonNode root) {
@@ -178,6 +184,7 @@ public final class RecordsService {
           g.writeStartObject();
           g.writeStringField("model", result.model());
           g.writeStringField("model_version", version);
+          g.writeStringField("id", result.id());
           g.writeArrayFieldStart("predictions");
           for (int i = 0; i < predictions.size(); i++) {
             Prediction p = predictions.get(i);
