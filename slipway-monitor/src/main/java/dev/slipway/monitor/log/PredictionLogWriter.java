@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +41,9 @@ public final class PredictionLogWriter implements PredictionListener, AutoClosea
   private final Counter dropped;
   private final Counter failed;
   private final Thread thread;
-  private final Object progress = new Object();
-  private long accepted; // guarded by progress
-  private long done; // guarded by progress
+  private final Object progress = new Object(); // flush waits on it
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong done = new AtomicLong();
   private volatile boolean closed;
 
   /**
@@ -81,29 +82,32 @@ public final class PredictionLogWriter implements PredictionListener, AutoClosea
 
   @Override
   public void onPrediction(PredictionEvent event) {
-    if (closed || !sampler.sampled(event.requestId(), settings.sampleRate(event.model()))) {
+    if (!sampler.sampled(event.requestId(), settings.sampleRate(event.model()))) {
       sampledOut.increment();
       return;
     }
-    synchronized (progress) {
-      if (!queue.offer(event)) {
-        dropped.increment();
-        return;
-      }
-      accepted++;
+    if (closed) {
+      dropped.increment();
+      return;
+    }
+    if (queue.offer(event)) {
+      accepted.incrementAndGet();
+    } else {
+      dropped.increment();
     }
   }
 
   /**
-   * Waits until every event accepted so far is written (or failed), at most {@code timeout}.
+   * Waits until every event accepted before the call is written (or failed), at most {@code
+   * timeout}.
    *
    * @return whether everything accepted was handled in time
    */
   public boolean flush(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    long target = accepted.get();
     synchronized (progress) {
-      long target = accepted;
-      while (done < target) {
+      while (done.get() < target) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
@@ -132,8 +136,8 @@ public final class PredictionLogWriter implements PredictionListener, AutoClosea
           return;
         }
       } finally {
+        done.addAndGet(batch.size());
         synchronized (progress) {
-          done += batch.size();
           progress.notifyAll();
         }
         batch.clear();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +43,20 @@ public final class PredictionEvents {
                 .register(meters);
   }
 
-  /** System UTC clock, random UUIDs as request ids, no listener yet. */
+  /** System UTC clock, random (version 4) UUIDs as request ids, no listener yet. */
   public static PredictionEvents standard(MeterRegistry meters) {
-    return new PredictionEvents(Clock.systemUTC(), () -> UUID.randomUUID().toString(), meters);
+    return new PredictionEvents(Clock.systemUTC(), PredictionEvents::randomId, meters);
+  }
+
+  /**
+   * A version 4 UUID from the thread's fast generator: request ids must be unique, not secret, and
+   * {@link UUID#randomUUID()} would put a shared SecureRandom on every request's path.
+   */
+  static String randomId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(hi, lo).toString();
   }
 
   public PredictionEvents add(PredictionListener listener) {

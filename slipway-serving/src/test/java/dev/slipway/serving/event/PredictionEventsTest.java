@@ -132,4 +132,17 @@ class PredictionEventsTest {
     assertThat(heard).hasSize(1);
     assertThat(meters.get("slipway.prediction.listener.errors").counter().count()).isEqualTo(1);
   }
+
+  @Test
+  void generatedIdsAreVersion4UuidsAndDistinct() {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      String id = PredictionEvents.randomId();
+      java.util.UUID u = java.util.UUID.fromString(id);
+      assertThat(u.version()).isEqualTo(4);
+      assertThat(u.variant()).isEqualTo(2);
+      seen.add(id);
+    }
+    assertThat(seen).hasSize(1000);
+  }
 }
