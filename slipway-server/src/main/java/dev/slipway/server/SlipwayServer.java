@@ -74,6 +74,8 @@ public final class SlipwayServer implements AutoCloseable {
   private volatile AutoCloseable filters = () -> {};
   // closed after the server stops, like the filters
   private volatile AutoCloseable predictionStore = () -> {};
+  // closed after the server stops and before the registry: it writes the queued predictions
+  private volatile dev.slipway.monitor.Monitoring monitoring;
   private final java.util.List<AutoCloseable> closeables =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
@@ -195,13 +197,20 @@ public final class SlipwayServer implements AutoCloseable {
         new dev.slipway.monitor.canary.CanaryController(
             registry, router, variantStats, java.time.Clock.systemUTC());
     canary.restore();
+    // Monitoring hears of every answered request through the pipeline's events; its tables are
+    // in the metadata database.
+    dev.slipway.monitor.Monitoring monitoring =
+        new dev.slipway.monitor.Monitoring(
+            registry.dataSource(), config.monitoring(), java.time.Clock.systemUTC(), meters);
     Pipeline pipeline =
         new Pipeline(
                 host,
                 meters,
                 enrich::get,
                 new Pipeline.Limits(config.maxRecords(), 10_000_000),
-                guards)
+                guards,
+                dev.slipway.serving.event.PredictionEvents.standard(meters)
+                    .add(monitoring.listener()))
             .withRouter(router);
 
     AtomicBoolean ready = new AtomicBoolean(false);
@@ -237,6 +246,10 @@ public final class SlipwayServer implements AutoCloseable {
             schedulerClock);
     new JobsService(scheduler, config.jobs(), schedulerClock, handlers).bind(sb);
     new dev.slipway.server.http.RolloutService(registry, router, canary, handlers).bind(sb);
+    new dev.slipway.server.http.FeedbackService(monitoring, registry, handlers).bind(sb);
+    new dev.slipway.server.http.MonitoringService(
+            monitoring, registry, handlers, java.time.Clock.systemUTC())
+        .bind(sb);
     sb.route()
         .get("/metrics")
         .build(
@@ -251,6 +264,7 @@ public final class SlipwayServer implements AutoCloseable {
     s.predictionStore = predictions;
     s.scheduler = scheduler;
     s.closeables.add(shadows::shutdownNow);
+    s.monitoring = monitoring;
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -397,6 +411,11 @@ public final class SlipwayServer implements AutoCloseable {
     return meters;
   }
 
+  /** The prediction log, feedback and live performance of this server. */
+  public dev.slipway.monitor.Monitoring monitoring() {
+    return monitoring;
+  }
+
   @Override
   public void close() {
     watcher.shutdownNow();
@@ -419,6 +438,9 @@ public final class SlipwayServer implements AutoCloseable {
       predictionStore.close();
     } catch (Exception e) {
       log.warn("closing the prediction store: {}", e.getMessage());
+    }
+    if (monitoring != null) {
+      monitoring.close();
     }
     registry.close();
     if (s3Artifacts != null) {

@@ -42,6 +42,11 @@ public record InferenceRequest(
     return new InferenceRequest(model, version, id, null, tensors, outputs);
   }
 
+  /** The same request with another id. */
+  public InferenceRequest withId(String newId) {
+    return new InferenceRequest(model, version, newId, records, tensors, outputs);
+  }
+
   public boolean recordMode() {
     return records != null;
   }

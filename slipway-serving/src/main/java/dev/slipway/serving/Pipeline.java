@@ -10,6 +10,8 @@ import dev.slipway.api.TensorSpec;
 import dev.slipway.api.codec.Columns;
 import dev.slipway.api.codec.RecordCodec;
 import dev.slipway.serving.enrich.EnrichSpec;
+import dev.slipway.serving.event.PredictionEvent;
+import dev.slipway.serving.event.PredictionEvents;
 import dev.slipway.serving.host.Lease;
 import dev.slipway.serving.host.ModelHost;
 import dev.slipway.serving.host.ServedModel;
@@ -41,6 +43,7 @@ public final class Pipeline {
   private final Function<String, EnrichSpec> enrich;
   private final Limits limits;
   private final dev.slipway.serving.guard.Guards guards;
+  private final PredictionEvents events;
   private final Map<String, Timer[]> timers = new ConcurrentHashMap<>();
   private final dev.slipway.serving.route.Router router;
 
@@ -68,7 +71,22 @@ public final class Pipeline {
       Function<String, EnrichSpec> enrich,
       Limits limits,
       dev.slipway.serving.guard.Guards guards) {
-    this(host, meters, enrich, limits, guards, null);
+    this(host, meters, enrich, limits, guards, PredictionEvents.standard(meters));
+  }
+
+  /**
+   * @param guards the models' guards, or null for none
+   * @param events dates requests, gives ids to requests without one and publishes a {@link
+   *     PredictionEvent} per answered request
+   */
+  public Pipeline(
+      ModelHost host,
+      MeterRegistry meters,
+      Function<String, EnrichSpec> enrich,
+      Limits limits,
+      dev.slipway.serving.guard.Guards guards,
+      PredictionEvents events) {
+    this(host, meters, enrich, limits, guards, null, events);
   }
 
   private Pipeline(
@@ -77,13 +95,15 @@ public final class Pipeline {
       Function<String, EnrichSpec> enrich,
       Limits limits,
       dev.slipway.serving.guard.Guards guards,
-      dev.slipway.serving.route.Router router) {
+      dev.slipway.serving.route.Router router,
+      PredictionEvents events) {
     this.host = host;
     this.meters = meters;
     this.enrich = enrich;
     this.limits = limits;
     this.guards = guards;
     this.router = router;
+    this.events = events;
   }
 
   /**
@@ -91,7 +111,11 @@ public final class Pipeline {
    * bandit); explicit {@code name/3} and {@code name@alias} references bypass it.
    */
   public Pipeline withRouter(dev.slipway.serving.route.Router router) {
-    return new Pipeline(host, meters, enrich, limits, guards, router);
+    return new Pipeline(host, meters, enrich, limits, guards, router, events);
+  }
+
+  public PredictionEvents events() {
+    return events;
   }
 
   public dev.slipway.serving.guard.Guards guards() {
@@ -103,13 +127,17 @@ public final class Pipeline {
   }
 
   /**
-   * Answers one request.
+   * Answers one request. A request without an id gets a new one, returned in {@link
+   * InferenceResult#id()}; the answer is then published as a {@link PredictionEvent}.
    *
    * @throws dev.slipway.api.SlipwayException subtypes as documented there; nothing else escapes for
    *     bad input
    */
   public InferenceResult run(InferenceRequest request) {
     long start = System.nanoTime();
+    if (request.id() == null) {
+      request = request.withId(events.newId());
+    }
     if (router != null) {
       java.util.Optional<dev.slipway.serving.route.Router.Route> route = router.route(request);
       if (route.isPresent()) {
@@ -191,13 +219,17 @@ public final class Pipeline {
               request.recordMode()
                   ? dev.slipway.serving.guard.Guards.RowNames.prefixed("records")
                   : tensorRowNames(request.tensors()));
-      return new InferenceResult(
-          model.name(),
-          model.number(),
-          request.id(),
-          rows,
-          select(a.outputs(), outputs),
-          a.servedBy());
+      return published(
+          request,
+          records,
+          new InferenceResult(
+              model.name(),
+              model.number(),
+              request.id(),
+              rows,
+              select(a.outputs(), outputs),
+              a.servedBy()),
+          start);
     }
 
     // preprocess: rows to the model's input tensors (lossless casts only)
@@ -224,7 +256,32 @@ public final class Pipeline {
       out = selected;
     }
     lap(stage, Stage.POSTPROCESS, t);
-    return new InferenceResult(model.name(), model.number(), request.id(), rows, out);
+    return published(
+        request,
+        records,
+        new InferenceResult(model.name(), model.number(), request.id(), rows, out),
+        start);
+  }
+
+  /** Tells the listeners (if any) of an answered request; costs no copy of the data. */
+  private InferenceResult published(
+      InferenceRequest request, List<Record> records, InferenceResult result, long start) {
+    if (events.listened()) {
+      EnrichSpec spec = enrich.apply(result.model());
+      events.publish(
+          new PredictionEvent(
+              request.id(),
+              result.model(),
+              result.version(),
+              events.clock().instant(),
+              Duration.ofNanos(System.nanoTime() - start),
+              records,
+              result.outputs(),
+              result.rows(),
+              result.servedBy(),
+              spec == null ? null : spec.entityField()));
+    }
+    return result;
   }
 
   /** Preprocess → infer → postprocess for records on one model, each stage timed for it. */

@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  *     models without an entry are served unguarded
  * @param predictionStore where stored predictions are kept, and which models answer from them
  * @param jobs scheduled scoring jobs ({@code jobs:}), run by the server's scheduler
+ * @param monitoring the prediction log, feedback and live performance settings
  */
 public record SlipwayConfig(
     Path home,
@@ -68,7 +69,8 @@ public record SlipwayConfig(
     Artifacts artifacts,
     Map<String, dev.slipway.serving.guard.GuardSpec> guards,
     PredictionStoreSettings predictionStore,
-    List<JobConfig> jobs) {
+    List<JobConfig> jobs,
+    dev.slipway.monitor.MonitorSettings monitoring) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -81,6 +83,7 @@ public record SlipwayConfig(
     guards = guards == null ? Map.of() : Map.copyOf(guards);
     predictionStore = predictionStore == null ? PredictionStoreSettings.jdbc() : predictionStore;
     jobs = jobs == null ? List.of() : List.copyOf(jobs);
+    monitoring = monitoring == null ? dev.slipway.monitor.MonitorSettings.defaults() : monitoring;
   }
 
   /**
@@ -153,7 +156,8 @@ public record SlipwayConfig(
         Artifacts.local(),
         Map.of(),
         PredictionStoreSettings.jdbc(),
-        List.of());
+        List.of(),
+        dev.slipway.monitor.MonitorSettings.defaults());
   }
 
   /**
@@ -260,6 +264,7 @@ public record SlipwayConfig(
     private Map<String, dev.slipway.serving.guard.GuardSpec> guards;
     private PredictionStoreSettings predictionStore;
     private List<JobConfig> jobs;
+    private dev.slipway.monitor.MonitorSettings monitoring;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -283,6 +288,7 @@ public record SlipwayConfig(
       guards = c.guards;
       predictionStore = c.predictionStore;
       jobs = c.jobs;
+      monitoring = c.monitoring;
     }
 
     public Builder predictionStore(PredictionStoreSettings v) {
@@ -362,6 +368,11 @@ public record SlipwayConfig(
       return this;
     }
 
+    public Builder monitoring(dev.slipway.monitor.MonitorSettings v) {
+      monitoring = v;
+      return this;
+    }
+
     public Builder artifacts(Artifacts v) {
       artifacts = v;
       return this;
@@ -389,7 +400,8 @@ public record SlipwayConfig(
           artifacts,
           guards,
           predictionStore,
-          jobs);
+          jobs,
+          monitoring);
     }
   }
 
@@ -423,7 +435,8 @@ public record SlipwayConfig(
             "webhooks",
             "artifacts",
             "predictionStore",
-            "jobs"));
+            "jobs",
+            "monitoring"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
@@ -514,6 +527,8 @@ public record SlipwayConfig(
     Artifacts artifacts = artifacts(r, problems);
     PredictionStoreSettings predictionStore = predictionStore(r, env, storeAnswers);
     List<JobConfig> jobs = JobConfig.parseAll(r.node("jobs"), problems);
+    dev.slipway.monitor.MonitorSettings monitoring =
+        MonitoringConfig.parse(r.node("monitoring"), problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -538,7 +553,8 @@ public record SlipwayConfig(
         artifacts,
         guards,
         predictionStore,
-        jobs);
+        jobs,
+        monitoring);
   }
 
   /** The {@code predictionStore} section; every problem is added to those of the rest. */

@@ -70,10 +70,26 @@ public final class OipService {
                         InferenceRequest ir =
                             OipJson.parseInfer(
                                 Bodies.object(agg), ctx.pathParam("name"), Handlers.version(ctx));
+                        String headerId = RequestIds.of(agg);
+                        if (ir.id() == null && headerId != null) {
+                          ir = ir.withId(headerId);
+                        }
                         InferenceResult result = pipeline.run(ir);
-                        byte[] body = OipJson.inferResponse(result);
+                        // The body echoes the caller's id only (as OIP says); the header always
+                        // carries it, generated when the caller gave none.
+                        byte[] body =
+                            OipJson.inferResponse(
+                                ir.id() != null
+                                    ? result
+                                    : new InferenceResult(
+                                        result.model(),
+                                        result.version(),
+                                        null,
+                                        result.rows(),
+                                        result.outputs(),
+                                        result.servedBy()));
                         metrics.record("oip", result, start);
-                        return Handlers.json(body);
+                        return RequestIds.with(Handlers.json(body), result.id());
                       }));
     }
   }

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
@@ -134,20 +135,24 @@ public final class RecordsService {
     List<Record> records = parseRecords(Bodies.object(agg));
     String name = ctx.pathParam("name");
     Integer version = Handlers.version(ctx);
+    String id = RequestIds.of(agg);
     Answers answers;
     if (storeFirst != null && version == null && !records.isEmpty() && storeFirst.enabled(name)) {
-      answers = storeFirst(name, records);
+      answers = storeFirst(name, id, records);
       metrics.record("records", answers.model(), answers.version(), start);
     } else {
-      InferenceResult result = pipeline.run(InferenceRequest.ofRecords(name, version, records));
+      InferenceResult result =
+          pipeline.run(new InferenceRequest(name, version, id, records, null, Set.of()));
       answers = Answers.of(result);
       metrics.record("records", result, start);
     }
-    return switch (format) {
-      case JSON -> Handlers.json(json(answers));
-      case XML -> HttpResponse.of(HttpStatus.OK, MediaType.XML_UTF_8, xml(answers));
-      case CSV -> HttpResponse.of(HttpStatus.OK, MediaType.CSV_UTF_8, csv(answers));
-    };
+    HttpResponse response =
+        switch (format) {
+          case JSON -> Handlers.json(json(answers));
+          case XML -> HttpResponse.of(HttpStatus.OK, MediaType.XML_UTF_8, xml(answers));
+          case CSV -> HttpResponse.of(HttpStatus.OK, MediaType.CSV_UTF_8, csv(answers));
+        };
+    return RequestIds.with(response, answers.id());
   }
 
   /**
@@ -158,13 +163,14 @@ public final class RecordsService {
   private record Answers(
       String model,
       int version,
+      String id,
       List<Prediction> predictions,
       List<Integer> versions,
       List<String> servedBy,
       List<String> servedFrom) {
 
     static Answers of(InferenceResult r) {
-      return new Answers(r.model(), r.version(), r.predictions(), null, r.servedBy(), null);
+      return new Answers(r.model(), r.version(), r.id(), r.predictions(), null, r.servedBy(), null);
     }
 
     String version(int i) {
@@ -177,7 +183,7 @@ public final class RecordsService {
   }
 
   /** Fresh stored predictions where there are some, live inference for the other records. */
-  private Answers storeFirst(String name, List<Record> records) {
+  private Answers storeFirst(String name, String id, List<Record> records) {
     List<Optional<StoredPrediction>> stored = storeFirst.lookup(name, records);
     List<Record> live = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
@@ -186,7 +192,9 @@ public final class RecordsService {
       }
     }
     InferenceResult result =
-        live.isEmpty() ? null : pipeline.run(InferenceRequest.ofRecords(name, null, live));
+        live.isEmpty()
+            ? null
+            : pipeline.run(new InferenceRequest(name, null, id, live, null, Set.of()));
     List<Prediction> livePredictions = result == null ? List.of() : result.predictions();
     List<Prediction> predictions = new ArrayList<>(records.size());
     List<Integer> versions = new ArrayList<>(records.size());
@@ -214,7 +222,13 @@ public final class RecordsService {
     int version = result != null ? result.version() : versions.get(0);
     String model = result != null ? result.model() : name;
     return new Answers(
-        model, version, predictions, versions, anyLink ? servedBy : null, servedFrom);
+        model,
+        version,
+        result != null ? result.id() : id,
+        predictions,
+        versions,
+        anyLink ? servedBy : null,
+        servedFrom);
   }
 
   static List<Record> parseRecords(JsonNode root) {
@@ -266,6 +280,9 @@ public final class RecordsService {
           g.writeStartObject();
           g.writeStringField("model", a.model());
           g.writeStringField("model_version", Integer.toString(a.version()));
+          if (a.id() != null) {
+            g.writeStringField("id", a.id());
+          }
           g.writeArrayFieldStart("predictions");
           for (int i = 0; i < a.predictions().size(); i++) {
             Prediction p = a.predictions().get(i);
