@@ -12,6 +12,9 @@ import dev.slipway.server.config.ConfigException;
 import dev.slipway.server.config.SlipwayConfig;
 import dev.slipway.server.gate.Evaluator;
 import dev.slipway.server.gate.GatePolicy;
+import dev.slipway.server.history.HistoryService;
+import dev.slipway.server.history.MetricHistory;
+import dev.slipway.server.history.ModelResponses;
 import dev.slipway.server.http.FilterService;
 import dev.slipway.server.http.Handlers;
 import dev.slipway.server.http.HttpErrors;
@@ -19,7 +22,9 @@ import dev.slipway.server.http.OipService;
 import dev.slipway.server.http.RecordsService;
 import dev.slipway.server.http.RegistryService;
 import dev.slipway.server.http.RequestMetrics;
+import dev.slipway.server.web.DashboardPage;
 import dev.slipway.server.web.ModelPages;
+import dev.slipway.server.web.StaticAssets;
 import dev.slipway.server.webhook.WebhookNotifier;
 import dev.slipway.serving.Pipeline;
 import dev.slipway.serving.enrich.EnrichSpec;
@@ -63,6 +68,7 @@ public final class SlipwayServer implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   // closed after the server stops: requests in flight may be using a filter
   private volatile AutoCloseable filters = () -> {};
+  private volatile MetricHistory history;
   private final java.util.List<AutoCloseable> closeables =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
@@ -150,6 +156,18 @@ public final class SlipwayServer implements AutoCloseable {
     new OipService(pipeline, handlers, requestMetrics, ready::get, VERSION).bind(sb);
     new RecordsService(pipeline, handlers, requestMetrics).bind(sb);
     new ModelPages(pipeline.host(), handlers, guards).bind(sb);
+    MetricHistory history =
+        new MetricHistory(
+            meters,
+            java.time.Clock.systemUTC(),
+            Duration.ofSeconds(config.historySampleSeconds()),
+            MetricHistory.DEFAULT_CAPACITY);
+    sb.decorator(
+        new ModelResponses(
+            meters, name -> host.loaded().stream().anyMatch(m -> m.name().equals(name))));
+    new HistoryService(history, registry, handlers).bind(sb);
+    new DashboardPage(registry, handlers).bind(sb);
+    StaticAssets.bind(sb);
     new RegistryService(host, handlers, config.maxUploadBytes(), config.home().resolve("tmp"))
         .withGate(new Evaluator(pipeline), GatePolicy.defaults())
         .onDocumentChange(guards::invalidate)
@@ -166,6 +184,8 @@ public final class SlipwayServer implements AutoCloseable {
     Server server = sb.build();
     SlipwayServer s = new SlipwayServer(server, registry, s3Artifacts, host, features, meters);
     s.filters = filters;
+    s.history = history;
+    s.closeables.add(history);
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -212,6 +232,7 @@ public final class SlipwayServer implements AutoCloseable {
         config.registryPollMillis(),
         config.registryPollMillis(),
         TimeUnit.MILLISECONDS);
+    history.start(s.watcher);
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;
@@ -274,6 +295,11 @@ public final class SlipwayServer implements AutoCloseable {
 
   public PrometheusMeterRegistry meters() {
     return meters;
+  }
+
+  /** The metric history behind the dashboard (sampled every {@code history.sampleSeconds}). */
+  public MetricHistory history() {
+    return history;
   }
 
   @Override

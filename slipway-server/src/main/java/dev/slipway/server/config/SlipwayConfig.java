@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * @param artifacts where model files are kept
  * @param guards per model name, its guards (input and output checks, fallback chain, breaker);
  *     models without an entry are served unguarded
+ * @param historySampleSeconds how often the dashboard's metric history samples the meters
  */
 public record SlipwayConfig(
     Path home,
@@ -63,7 +64,8 @@ public record SlipwayConfig(
     int webhookMaxAttempts,
     long webhookInitialDelayMillis,
     Artifacts artifacts,
-    Map<String, dev.slipway.serving.guard.GuardSpec> guards) {
+    Map<String, dev.slipway.serving.guard.GuardSpec> guards,
+    long historySampleSeconds) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -101,7 +103,8 @@ public record SlipwayConfig(
         5,
         500,
         Artifacts.local(),
-        Map.of());
+        Map.of(),
+        10);
   }
 
   /**
@@ -206,6 +209,7 @@ public record SlipwayConfig(
     private long webhookInitialDelayMillis;
     private Artifacts artifacts;
     private Map<String, dev.slipway.serving.guard.GuardSpec> guards;
+    private long historySampleSeconds;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -227,6 +231,7 @@ public record SlipwayConfig(
       webhookInitialDelayMillis = c.webhookInitialDelayMillis;
       artifacts = c.artifacts;
       guards = c.guards;
+      historySampleSeconds = c.historySampleSeconds;
     }
 
     public Builder home(Path v) {
@@ -295,6 +300,11 @@ public record SlipwayConfig(
       return this;
     }
 
+    public Builder historySampleSeconds(long v) {
+      historySampleSeconds = v;
+      return this;
+    }
+
     public Builder artifacts(Artifacts v) {
       artifacts = v;
       return this;
@@ -320,7 +330,8 @@ public record SlipwayConfig(
           webhookMaxAttempts,
           webhookInitialDelayMillis,
           artifacts,
-          guards);
+          guards,
+          historySampleSeconds);
     }
   }
 
@@ -352,7 +363,9 @@ public record SlipwayConfig(
             "models",
             "registry",
             "webhooks",
-            "artifacts"));
+            "artifacts",
+            "history"));
+    r.allowed("history", Set.of("sampleSeconds"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
@@ -379,6 +392,7 @@ public record SlipwayConfig(
     long timeout = r.number("features.redis.timeoutMillis", d.redisTimeoutMillis(), 1, 60_000);
     long poll = r.number("registry.pollMillis", d.registryPollMillis(), 10, 3_600_000);
     long keepWarm = r.number("registry.keepWarmSeconds", d.keepWarmSeconds(), 0, 86_400);
+    long historySample = r.number("history.sampleSeconds", d.historySampleSeconds(), 1, 3600);
     List<String> hooks = new ArrayList<>();
     JsonNode urls = r.node("webhooks.urls");
     if (urls != null) {
@@ -458,7 +472,8 @@ public record SlipwayConfig(
         (int) hookAttempts,
         hookDelay,
         artifacts,
-        guards);
+        guards,
+        historySample);
   }
 
   /** The {@code artifacts} section; every problem is added to those of the rest of the file. */
