@@ -8,6 +8,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Route;
 import dev.slipway.server.demo.DemoModel;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -173,6 +174,67 @@ class DashboardBrowserTest {
         assertThat(page.textContent("#panel-" + id + " .empty")).as(id).isEqualTo("no data yet");
         assertThat(page.locator("#panel-" + id + " canvas").count()).as(id).isZero();
       }
+      assertThat(pageErrors).as("JavaScript errors on the page").isEmpty();
+    }
+  }
+
+  @Test
+  void theDriftLiveMetricAndRolloutPanelsDrawTheirAssumedShapesAndShowTextAsText() {
+    long now = System.currentTimeMillis();
+    String drift =
+        "{\"series\": [{\"t\": %d, \"feature\": \"hour\", \"value\": 0.02},"
+                .formatted(now - 120_000)
+            + " {\"t\": %d, \"feature\": \"hour\", \"value\": 0.3},".formatted(now - 60_000)
+            + " {\"t\": %d, \"feature\": \"device\", \"psi\": 0.1}]}".formatted(now - 60_000);
+    String performance =
+        "{\"series\": [{\"t\": \"%s\", \"version\": 2, \"accuracy\": 0.9, \"auc\": 0.8},"
+                .formatted(Instant.ofEpochMilli(now - 120_000))
+            + " {\"t\": \"%s\", \"version\": 2, \"accuracy\": 0.85, \"auc\": 0.75}]}"
+                .formatted(Instant.ofEpochMilli(now - 60_000));
+    String rollout =
+        "{\"state\": \"progressing\", \"stable\": 1, \"candidate\": 2, \"stepPercent\": 10,"
+            + " \"decisions\": [{\"time\": \"2026-01-31T12:00:00Z\", \"action\": \"advance\","
+            + " \"reason\": \"<img src=x onerror=\\\"window.injected=1\\\">\","
+            + " \"numbers\": {\"p_value\": 0.5}}]}";
+    try (BrowserContext context = browser.newContext()) {
+      context.setDefaultTimeout(TIMEOUT_MS);
+      for (String[] fake :
+          new String[][] {{"drift", drift}, {"performance", performance}, {"rollout", rollout}}) {
+        context.route(
+            "**/api/v1/models/ad-click/" + fake[0] + "*",
+            route ->
+                route.fulfill(
+                    new Route.FulfillOptions()
+                        .setStatus(200)
+                        .setContentType("application/json")
+                        .setBody(fake[1])));
+      }
+      List<String> pageErrors = new ArrayList<>();
+      Page page = context.newPage();
+      page.onPageError(pageErrors::add);
+      page.navigate(s.base() + "/models/ad-click/dashboard");
+      page.waitForFunction(
+          "() => ['drift', 'live', 'rollout'].every(id =>"
+              + " document.getElementById('panel-' + id).dataset.state)");
+
+      assertThat(page.getAttribute("#panel-drift", "data-state")).isEqualTo("drawn");
+      assertThat(page.textContent("#panel-drift .u-legend")).contains("hour").contains("device");
+      assertThat(page.getAttribute("#panel-drift", "data-points")).isEqualTo("3");
+      assertThat(page.getAttribute("#panel-live", "data-state")).isEqualTo("drawn");
+      assertThat(page.textContent("#panel-live .u-legend"))
+          .contains("version 2 accuracy")
+          .contains("version 2 auc");
+      assertThat(page.textContent("#rollout-state"))
+          .contains("progressing")
+          .contains("candidate traffic %10");
+      assertThat(page.locator("#rollout-decisions tbody tr").count()).isEqualTo(1);
+      assertThat(page.textContent("#rollout-decisions tbody"))
+          .contains("2026-01-31T12:00:00.000Z")
+          .contains("advance")
+          .contains("<img src=x onerror=\"window.injected=1\">")
+          .contains("{\"p_value\":0.5}");
+      assertThat(page.locator("#rollout-decisions img").count()).isZero();
+      assertThat(page.evaluate("() => window.injected")).isNull();
       assertThat(pageErrors).as("JavaScript errors on the page").isEmpty();
     }
   }
