@@ -16,6 +16,9 @@ import dev.slipway.server.config.ConfigException;
 import dev.slipway.server.config.SlipwayConfig;
 import dev.slipway.server.gate.Evaluator;
 import dev.slipway.server.gate.GatePolicy;
+import dev.slipway.server.history.HistoryService;
+import dev.slipway.server.history.MetricHistory;
+import dev.slipway.server.history.ModelResponses;
 import dev.slipway.server.http.FilterService;
 import dev.slipway.server.http.Handlers;
 import dev.slipway.server.http.HttpErrors;
@@ -25,7 +28,9 @@ import dev.slipway.server.http.PredictionStoreService;
 import dev.slipway.server.http.RecordsService;
 import dev.slipway.server.http.RegistryService;
 import dev.slipway.server.http.RequestMetrics;
+import dev.slipway.server.web.DashboardPage;
 import dev.slipway.server.web.ModelPages;
+import dev.slipway.server.web.StaticAssets;
 import dev.slipway.server.webhook.WebhookNotifier;
 import dev.slipway.serving.Pipeline;
 import dev.slipway.serving.enrich.EnrichSpec;
@@ -76,6 +81,7 @@ public final class SlipwayServer implements AutoCloseable {
   private volatile AutoCloseable predictionStore = () -> {};
   // closed after the server stops and before the registry: it writes the queued predictions
   private volatile dev.slipway.monitor.Monitoring monitoring;
+  private volatile MetricHistory history;
   private final java.util.List<AutoCloseable> closeables =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
@@ -233,6 +239,18 @@ public final class SlipwayServer implements AutoCloseable {
     new RecordsService(pipeline, handlers, requestMetrics, storeFirst).bind(sb);
     new PredictionStoreService(predictions, handlers, java.time.Clock.systemUTC()).bind(sb);
     new ModelPages(pipeline.host(), handlers, guards).bind(sb);
+    MetricHistory history =
+        new MetricHistory(
+            meters,
+            java.time.Clock.systemUTC(),
+            Duration.ofSeconds(config.historySampleSeconds()),
+            MetricHistory.DEFAULT_CAPACITY);
+    sb.decorator(
+        new ModelResponses(
+            meters, name -> host.loaded().stream().anyMatch(m -> m.name().equals(name))));
+    new HistoryService(history, registry, handlers).bind(sb);
+    new DashboardPage(registry, handlers).bind(sb);
+    StaticAssets.bind(sb);
     new RegistryService(host, handlers, config.maxUploadBytes(), config.home().resolve("tmp"))
         .withGate(new Evaluator(pipeline), GatePolicy.defaults())
         .onDocumentChange(guards::invalidate)
@@ -265,6 +283,8 @@ public final class SlipwayServer implements AutoCloseable {
     s.scheduler = scheduler;
     s.closeables.add(shadows::shutdownNow);
     s.monitoring = monitoring;
+    s.history = history;
+    s.closeables.add(history);
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -327,6 +347,7 @@ public final class SlipwayServer implements AutoCloseable {
         ROLLOUT_EVALUATE_SECONDS,
         ROLLOUT_EVALUATE_SECONDS,
         TimeUnit.SECONDS);
+    history.start(s.watcher);
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;
@@ -414,6 +435,11 @@ public final class SlipwayServer implements AutoCloseable {
   /** The prediction log, feedback and live performance of this server. */
   public dev.slipway.monitor.Monitoring monitoring() {
     return monitoring;
+  }
+
+  /** The metric history behind the dashboard (sampled every {@code history.sampleSeconds}). */
+  public MetricHistory history() {
+    return history;
   }
 
   @Override

@@ -47,6 +47,7 @@ import java.util.regex.Pattern;
  * @param predictionStore where stored predictions are kept, and which models answer from them
  * @param jobs scheduled scoring jobs ({@code jobs:}), run by the server's scheduler
  * @param monitoring the prediction log, feedback and live performance settings
+ * @param historySampleSeconds how often the dashboard's metric history samples the meters
  */
 public record SlipwayConfig(
     Path home,
@@ -70,7 +71,8 @@ public record SlipwayConfig(
     Map<String, dev.slipway.serving.guard.GuardSpec> guards,
     PredictionStoreSettings predictionStore,
     List<JobConfig> jobs,
-    dev.slipway.monitor.MonitorSettings monitoring) {
+    dev.slipway.monitor.MonitorSettings monitoring,
+    long historySampleSeconds) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -157,7 +159,8 @@ public record SlipwayConfig(
         Map.of(),
         PredictionStoreSettings.jdbc(),
         List.of(),
-        dev.slipway.monitor.MonitorSettings.defaults());
+        dev.slipway.monitor.MonitorSettings.defaults(),
+        10);
   }
 
   /**
@@ -265,6 +268,7 @@ public record SlipwayConfig(
     private PredictionStoreSettings predictionStore;
     private List<JobConfig> jobs;
     private dev.slipway.monitor.MonitorSettings monitoring;
+    private long historySampleSeconds;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -289,6 +293,7 @@ public record SlipwayConfig(
       predictionStore = c.predictionStore;
       jobs = c.jobs;
       monitoring = c.monitoring;
+      historySampleSeconds = c.historySampleSeconds;
     }
 
     public Builder predictionStore(PredictionStoreSettings v) {
@@ -373,6 +378,11 @@ public record SlipwayConfig(
       return this;
     }
 
+    public Builder historySampleSeconds(long v) {
+      historySampleSeconds = v;
+      return this;
+    }
+
     public Builder artifacts(Artifacts v) {
       artifacts = v;
       return this;
@@ -401,7 +411,8 @@ public record SlipwayConfig(
           guards,
           predictionStore,
           jobs,
-          monitoring);
+          monitoring,
+          historySampleSeconds);
     }
   }
 
@@ -436,7 +447,9 @@ public record SlipwayConfig(
             "artifacts",
             "predictionStore",
             "jobs",
-            "monitoring"));
+            "monitoring",
+            "history"));
+    r.allowed("history", Set.of("sampleSeconds"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
     r.allowed(
@@ -463,6 +476,7 @@ public record SlipwayConfig(
     long timeout = r.number("features.redis.timeoutMillis", d.redisTimeoutMillis(), 1, 60_000);
     long poll = r.number("registry.pollMillis", d.registryPollMillis(), 10, 3_600_000);
     long keepWarm = r.number("registry.keepWarmSeconds", d.keepWarmSeconds(), 0, 86_400);
+    long historySample = r.number("history.sampleSeconds", d.historySampleSeconds(), 1, 3600);
     List<String> hooks = new ArrayList<>();
     JsonNode urls = r.node("webhooks.urls");
     if (urls != null) {
@@ -554,7 +568,8 @@ public record SlipwayConfig(
         guards,
         predictionStore,
         jobs,
-        monitoring);
+        monitoring,
+        historySample);
   }
 
   /** The {@code predictionStore} section; every problem is added to those of the rest. */

@@ -79,7 +79,7 @@ public final class ModelPages {
     return b.toString();
   }
 
-  private static String page(String title, String body) {
+  static String page(String title, String body) {
     return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + "<title>"
@@ -126,6 +126,10 @@ public final class ModelPages {
         .append(" · ")
         .append(esc(v.format()))
         .append("</span></h1>");
+    b.append("<p><a id=\"dashboard-link\" href=\"/models/")
+        .append(esc(name))
+        .append("/dashboard\">Dashboard</a> <span class=\"hint\">traffic, latency, errors,")
+        .append(" fallbacks, drift and rollout over time</span></p>");
     if (!v.metrics().isEmpty()) {
       List<String> shown = new ArrayList<>();
       v.metrics().forEach((k, val) -> shown.add(esc(k) + " = " + esc(number(val))));

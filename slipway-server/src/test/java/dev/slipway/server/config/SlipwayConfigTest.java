@@ -26,6 +26,21 @@ class SlipwayConfigTest {
   }
 
   @Test
+  void theDashboardHistorySamplesEveryTenSecondsUnlessConfigured() throws Exception {
+    assertThat(SlipwayConfig.load(null, Map.of()).historySampleSeconds()).isEqualTo(10);
+    assertThat(
+            SlipwayConfig.parse(yaml("history: {sampleSeconds: 30}"), Map.of(), new ArrayList<>())
+                .historySampleSeconds())
+        .isEqualTo(30);
+    assertThatThrownBy(
+            () ->
+                SlipwayConfig.parse(
+                    yaml("history: {sampleSeconds: 0, every: 5}"), Map.of(), new ArrayList<>()))
+        .hasMessageContaining("history.sampleSeconds")
+        .hasMessageContaining("history.every");
+  }
+
+  @Test
   void readsEverySettingAndEnvironmentWins() throws Exception {
     SlipwayConfig c =
         SlipwayConfig.parse(
