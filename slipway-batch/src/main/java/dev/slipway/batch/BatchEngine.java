@@ -1,9 +1,5 @@
 package dev.slipway.batch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.slipway.api.ConflictException;
 import dev.slipway.api.Field;
 import dev.slipway.api.InvalidInputException;
@@ -14,17 +10,10 @@ import dev.slipway.batch.store.StoredPrediction;
 import dev.slipway.serving.InferenceRequest;
 import dev.slipway.serving.Pipeline;
 import dev.slipway.serving.host.ServedModel;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,19 +36,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are written, each bad one goes to the rejects file with exactly the message the records API would
  * answer (400) for that row alone.
  *
- * <p>Crash-safe: the output and rejects are written to {@code .part} files; every {@link
- * BatchJob#checkpointEvery()} chunks both are forced to disk and a checkpoint records the rows done
- * and the two file lengths. Started again after a crash, a job cuts the files back to the
+ * <p>Sources: CSV, JSON Lines, Parquet (a file or a directory of parts), or a table or query
+ * through JDBC. Sinks: CSV, JSON Lines, Parquet, or tables. Every output row has its key (the key
+ * column, or the row number), the model's outputs, {@code model_version} and {@code scored_at};
+ * every reject its key, row number, field and reason.
+ *
+ * <p>Crash-safe: every {@link BatchJob#checkpointEvery()} chunks both sinks make their rows durable
+ * and then a checkpoint records the rows done and the sinks' states: text files are forced and
+ * their lengths kept; a Parquet part is closed and renamed; table rows are committed in the same
+ * transaction as the checkpoint. Started again after a crash, a job cuts the sinks back to the
  * checkpoint and goes on from the next row, with the model version it started with: every row is
- * written exactly once. Only a complete job renames its files to their final names and writes the
- * summary.
+ * written exactly once. Only a complete job puts its output under its final name (see {@link
+ * FileTarget}, {@link ParquetSink}, {@link JdbcTarget}).
  *
  * <p>Thread-safe: each {@link #run} is independent; run jobs with different outputs.
  */
 public final class BatchEngine {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final CsvMapper CSV = new CsvMapper();
-
   /** The key column's name in the output when a job has no key column. */
   public static final String ROW = "row";
 
@@ -84,6 +76,28 @@ public final class BatchEngine {
     this.pipeline = pipeline;
     this.clock = clock;
     this.store = store;
+  }
+
+  /**
+   * Reads every input row of a job into records with the reader the engine uses, scoring none: the
+   * baseline a benchmark compares scoring with. Single-threaded; holds one row at a time.
+   *
+   * @return the rows read (including those that would be rejected as unreadable)
+   * @throws InvalidInputException when the input is missing or unreadable
+   */
+  public static long parseOnly(BatchJob job) {
+    try (RowSource source =
+        job.jdbcInput() != null
+            ? JdbcRows.open(job.jdbcInput(), job.keyColumn())
+            : RowSource.open(job.input(), job.inputFormat())) {
+      long n = 0;
+      while (source.next() != null) {
+        n++;
+      }
+      return n;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The most chunks a job holds at once, read but not yet written. */
@@ -116,7 +130,7 @@ public final class BatchEngine {
 
   private record Chunk(long firstRow, List<RowSource.Row> rows) {}
 
-  private record Done(Chunk chunk, Verdict[] verdicts, String scoredAt) {}
+  private record Done(Chunk chunk, Verdict[] verdicts, Instant scoredAt) {}
 
   /** One execution of a job. */
   private final class Run {
@@ -127,12 +141,8 @@ public final class BatchEngine {
     private int version;
     private long rowsRead;
     private long resumedAt;
-    private FileChannel outCh;
-    private FileChannel rejCh;
-    private OutputStream out;
-    private OutputStream rej;
-    private List<String> columns;
     private RowSource source;
+    private Target target;
 
     Run(BatchJob job, BatchProgress.Listener listener) {
       this.job = job;
@@ -141,32 +151,28 @@ public final class BatchEngine {
 
     BatchSummary run() throws IOException {
       long started = System.nanoTime();
-      if (Files.exists(job.output())) {
-        throw new ConflictException(
-            "output "
-                + job.output()
-                + " exists: it is a finished job's; remove it (and its .summary.json) or choose"
-                + " another output");
-      }
-      String input = job.input().toAbsolutePath().normalize().toString();
-      Path cpFile = job.checkpointFile();
-      cp = Files.exists(cpFile) ? Checkpoint.read(cpFile) : null;
-      if (cp != null && (!cp.model().equals(job.model()) || !cp.input().equals(input))) {
-        throw new ConflictException(
-            "checkpoint "
-                + cpFile
-                + " is of an unfinished job scoring "
-                + cp.input()
-                + " with "
-                + cp.model()
-                + "; run that job again to finish it, or delete the checkpoint to start over");
-      }
+      String input = job.describeInput();
       if (store != null && job.keyColumn() == null) {
         throw InvalidInputException.missing(
             "key", "the input column to store predictions by (--key), e.g. a user id");
       }
-      source = RowSource.open(job.input(), job.inputFormat());
+      target = job.jdbcOutput() != null ? new JdbcTarget(job.jdbcOutput()) : new FileTarget(job);
       try {
+        cp = target.checkpoint();
+        if (cp != null && (!cp.model().equals(job.model()) || !cp.input().equals(input))) {
+          throw new ConflictException(
+              "the checkpoint of "
+                  + target.describe()
+                  + " is of an unfinished job scoring "
+                  + cp.input()
+                  + " with "
+                  + cp.model()
+                  + "; run that job again to finish it, or delete the checkpoint to start over");
+        }
+        source =
+            job.jdbcInput() != null
+                ? JdbcRows.open(job.jdbcInput(), job.keyColumn())
+                : RowSource.open(job.input(), job.inputFormat());
         ServedModel model =
             cp == null
                 ? pipeline.host().get(job.model(), null)
@@ -174,11 +180,18 @@ public final class BatchEngine {
         name = model.name();
         version = model.number();
         checkColumns(model, source.columns());
-        openFiles(input);
+        target.open(cp);
+        if (cp == null) {
+          cp = new Checkpoint(job.model(), name, version, input, 0, 0, 0, null, null);
+        }
+        resumedAt = cp.rows();
+        commit(cp.rows(), cp.scored(), cp.rejected());
         return score(started);
       } finally {
-        source.close();
-        closeQuietly();
+        if (source != null) {
+          source.close();
+        }
+        target.close();
       }
     }
 
@@ -207,45 +220,15 @@ public final class BatchEngine {
                 + "/"
                 + version
                 + " needs; "
-                + job.input()
+                + job.describeInput()
                 + " has "
                 + header);
       }
       if (job.keyColumn() != null && !header.contains(job.keyColumn())) {
         throw InvalidInputException.missing(
-            "input", "the key column '" + job.keyColumn() + "'; " + job.input() + " has " + header);
+            "input",
+            "the key column '" + job.keyColumn() + "'; " + job.describeInput() + " has " + header);
       }
-    }
-
-    private void openFiles(String input) throws IOException {
-      if (cp == null) {
-        Files.deleteIfExists(job.summaryFile());
-      }
-      outCh = open(job.partOutput());
-      rejCh = open(job.partRejects());
-      if (cp == null) {
-        outCh.truncate(0);
-        rejCh.truncate(0);
-        cp = new Checkpoint(job.model(), name, version, input, 0, 0, 0, 0, 0, null);
-      } else {
-        // bytes after the checkpoint are from chunks that were never committed
-        outCh.truncate(cp.outputBytes());
-        rejCh.truncate(cp.rejectsBytes());
-      }
-      outCh.position(outCh.size());
-      rejCh.position(rejCh.size());
-      out = new BufferedOutputStream(Channels.newOutputStream(outCh), 1 << 16);
-      rej = new BufferedOutputStream(Channels.newOutputStream(rejCh), 1 << 16);
-      columns = cp.columns();
-      if (cp.rejectsBytes() == 0 && job.outputFormat() == DataFormat.CSV) {
-        rej.write(csvLine(List.of("key", "row", "field", "reason")));
-      }
-      resumedAt = cp.rows();
-      commit(cp.rows(), cp.scored(), cp.rejected());
-    }
-
-    private FileChannel open(Path p) throws IOException {
-      return FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
     private BatchSummary score(long started) throws IOException {
@@ -255,7 +238,7 @@ public final class BatchEngine {
               "the checkpoint says "
                   + cp.rows()
                   + " rows were done, but "
-                  + job.input()
+                  + job.describeInput()
                   + " has only "
                   + i
                   + ": the input changed; delete the checkpoint to start over");
@@ -277,6 +260,7 @@ public final class BatchEngine {
               });
       ArrayDeque<Future<Done>> inFlight = new ArrayDeque<>();
       int bound = maxInFlight(job);
+      long total = source.total();
       try {
         boolean more = true;
         while (more || !inFlight.isEmpty()) {
@@ -300,12 +284,7 @@ public final class BatchEngine {
           }
           listener.update(
               new BatchProgress(
-                  rowsRead,
-                  written,
-                  rejected,
-                  source.bytesRead(),
-                  Files.size(job.input()),
-                  inFlight.size()));
+                  rowsRead, written, rejected, source.bytesRead(), total, inFlight.size()));
         }
       } finally {
         pool.shutdownNow();
@@ -321,7 +300,7 @@ public final class BatchEngine {
               (System.nanoTime() - started) / 1_000_000,
               resumedAt,
               true);
-      finish(summary);
+      target.finish(summary);
       return summary;
     }
 
@@ -367,7 +346,7 @@ public final class BatchEngine {
           records.add(r.record());
         }
       }
-      String at = clock.instant().toString();
+      Instant at = clock.instant();
       if (records.isEmpty()) {
         return new Done(c, verdicts, at);
       }
@@ -435,7 +414,8 @@ public final class BatchEngine {
     }
 
     /** Adds a scored row to the store's batch; a key that cannot be stored rejects the row. */
-    private Verdict stored(Object key, Scored s, String at, List<StoredPrediction> toStore) {
+    private Verdict stored(
+        Object key, Scored s, java.time.Instant at, List<StoredPrediction> toStore) {
       String k = PredictionStore.keyOf(key);
       if (k == null || k.isBlank() || k.length() > PredictionStore.MAX_KEY_LENGTH) {
         return new Rejected(
@@ -446,9 +426,7 @@ public final class BatchEngine {
                     + PredictionStore.MAX_KEY_LENGTH
                     + " characters to store the prediction by"));
       }
-      toStore.add(
-          new StoredPrediction(
-              name, k, version, s.prediction().values(), java.time.Instant.parse(at)));
+      toStore.add(new StoredPrediction(name, k, version, s.prediction().values(), at));
       return s;
     }
 
@@ -459,48 +437,13 @@ public final class BatchEngine {
       return row.record() == null ? null : row.record().get(job.keyColumn());
     }
 
-    private void writeScored(Object key, Prediction p, String at) throws IOException {
-      String keyName = job.keyColumn() == null ? ROW : job.keyColumn();
-      if (job.outputFormat() == DataFormat.JSONL) {
-        ObjectNode o = JSON.createObjectNode();
-        o.putPOJO(keyName, key);
-        p.values().forEach(o::putPOJO);
-        o.put("model_version", version);
-        o.put("scored_at", at);
-        out.write(JSON.writeValueAsBytes(o));
-        out.write('\n');
-        if (columns == null) {
-          columns = List.copyOf(o.properties().stream().map(Map.Entry::getKey).toList());
-        }
-        return;
-      }
-      List<String> cols = new ArrayList<>();
-      List<Object> values = new ArrayList<>();
-      cols.add(keyName);
-      values.add(key);
-      for (Map.Entry<String, Object> e : p.values().entrySet()) {
-        if (e.getValue() instanceof List<?> list) {
-          for (int j = 0; j < list.size(); j++) {
-            cols.add(e.getKey() + "_" + j);
-            values.add(list.get(j));
-          }
-        } else {
-          cols.add(e.getKey());
-          values.add(e.getValue());
-        }
-      }
-      cols.add("model_version");
-      values.add(version);
-      cols.add("scored_at");
-      values.add(at);
-      if (columns == null) {
-        columns = List.copyOf(cols);
-        out.write(csvLine(new ArrayList<>(columns)));
-      } else if (!columns.equals(cols)) {
-        throw new IllegalStateException(
-            "the model answered columns " + cols + " after " + columns + "; cannot write one CSV");
-      }
-      out.write(csvLine(values));
+    private void writeScored(Object key, Prediction p, Instant at) throws IOException {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put(job.keyColumn() == null ? ROW : job.keyColumn(), key);
+      row.putAll(p.values());
+      row.put("model_version", version);
+      row.put("scored_at", at);
+      target.output().write(row);
     }
 
     private void writeRejected(Object key, long rowNo, InvalidInputException e) throws IOException {
@@ -509,79 +452,20 @@ public final class BatchEngine {
         field = field.substring("records[0]".length());
         field = field.startsWith(".") ? field.substring(1) : field;
       }
-      if (job.outputFormat() == DataFormat.JSONL) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("key", key);
-        o.put("row", rowNo);
-        o.put("field", field);
-        o.put("reason", e.getMessage());
-        rej.write(JSON.writeValueAsBytes(o));
-        rej.write('\n');
-      } else {
-        rej.write(csvLine(List.of(key == null ? "" : key, rowNo, field, e.getMessage())));
-      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("key", key);
+      row.put("row", rowNo);
+      row.put("field", field);
+      row.put("reason", e.getMessage());
+      target.rejects().write(row);
     }
 
-    /** Forces everything written so far to disk, then records it in the checkpoint. */
+    /** Makes everything written so far durable, then records it in the checkpoint. */
     private void commit(long rows, long scored, long rejected) throws IOException {
-      out.flush();
-      rej.flush();
-      outCh.force(false);
-      rejCh.force(false);
-      cp =
-          new Checkpoint(
-              cp.model(),
-              name,
-              version,
-              cp.input(),
-              rows,
-              scored,
-              rejected,
-              outCh.position(),
-              rejCh.position(),
-              columns);
-      cp.write(job.checkpointFile());
+      SinkState out = target.output().prepare();
+      SinkState rej = target.rejects().prepare();
+      cp = new Checkpoint(cp.model(), name, version, cp.input(), rows, scored, rejected, out, rej);
+      target.commit(cp);
     }
-
-    private void finish(BatchSummary summary) throws IOException {
-      out.close();
-      rej.close();
-      Path tmp = job.summaryFile().resolveSibling(job.summaryFile().getFileName() + ".tmp");
-      Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
-      Files.move(tmp, job.summaryFile(), StandardCopyOption.REPLACE_EXISTING);
-      Files.move(job.partRejects(), job.rejects(), StandardCopyOption.REPLACE_EXISTING);
-      // the output's final name is the mark of a finished job: it comes last
-      Files.move(job.partOutput(), job.output(), StandardCopyOption.ATOMIC_MOVE);
-      Files.deleteIfExists(job.checkpointFile());
-    }
-
-    private void closeQuietly() {
-      for (AutoCloseable c : new AutoCloseable[] {out, rej, outCh, rejCh}) {
-        if (c != null) {
-          try {
-            c.close();
-          } catch (Exception ignored) {
-            // closing after a failure: the checkpoint decides what counts
-          }
-        }
-      }
-    }
-  }
-
-  private static final Map<Integer, com.fasterxml.jackson.databind.ObjectWriter> CSV_WRITERS =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  private static byte[] csvLine(List<?> values) throws IOException {
-    return CSV_WRITERS
-        .computeIfAbsent(
-            values.size(),
-            n -> {
-              CsvSchema.Builder b = CsvSchema.builder();
-              for (int i = 0; i < n; i++) {
-                b.addColumn("c" + i);
-              }
-              return CSV.writer(b.build().withoutHeader());
-            })
-        .writeValueAsBytes(values);
   }
 }

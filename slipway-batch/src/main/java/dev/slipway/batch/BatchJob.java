@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param chunkSize rows per pipeline request
  * @param parallelism chunks scored at once
  * @param checkpointEvery chunks written between two checkpoints
+ * @param jdbcInput a table or query to read instead of {@code input} (then null), or null
+ * @param jdbcOutput tables to write instead of {@code output} and {@code rejects} (then null), or
+ *     null
  */
 public record BatchJob(
     String model,
@@ -29,18 +32,54 @@ public record BatchJob(
     String keyColumn,
     int chunkSize,
     int parallelism,
-    int checkpointEvery) {
+    int checkpointEvery,
+    JdbcInput jdbcInput,
+    JdbcOutput jdbcOutput) {
+
+  /** A file-to-file job. */
+  public BatchJob(
+      String model,
+      Path input,
+      DataFormat inputFormat,
+      Path output,
+      DataFormat outputFormat,
+      Path rejects,
+      String keyColumn,
+      int chunkSize,
+      int parallelism,
+      int checkpointEvery) {
+    this(
+        model,
+        input,
+        inputFormat,
+        output,
+        outputFormat,
+        rejects,
+        keyColumn,
+        chunkSize,
+        parallelism,
+        checkpointEvery,
+        null,
+        null);
+  }
+
+  /** Checkpoints of a Parquet output: each closes a part, so parts are 128 chunks. */
+  public static final int PARQUET_CHECKPOINT_EVERY = 128;
 
   /** The default rows per chunk. */
   public static final int DEFAULT_CHUNK = 512;
 
   public BatchJob {
     Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(input, "input");
-    Objects.requireNonNull(output, "output");
-    Objects.requireNonNull(inputFormat, "inputFormat");
-    Objects.requireNonNull(outputFormat, "outputFormat");
-    Objects.requireNonNull(rejects, "rejects");
+    if (jdbcInput == null) {
+      Objects.requireNonNull(input, "input");
+      Objects.requireNonNull(inputFormat, "inputFormat");
+    }
+    if (jdbcOutput == null) {
+      Objects.requireNonNull(output, "output");
+      Objects.requireNonNull(outputFormat, "outputFormat");
+      Objects.requireNonNull(rejects, "rejects");
+    }
     if (chunkSize < 1 || parallelism < 1 || checkpointEvery < 1) {
       throw new IllegalArgumentException("chunkSize, parallelism and checkpointEvery must be >= 1");
     }
@@ -49,21 +88,79 @@ public record BatchJob(
   /**
    * A job with the defaults: formats from the file extensions, rejects next to the output ({@code
    * out.csv} → {@code out.rejects.csv}), the row number as key, chunks of {@value #DEFAULT_CHUNK}
-   * rows, one chunk per core, a checkpoint every 8 chunks.
+   * rows, one chunk per core, a checkpoint every 8 chunks ({@value #PARQUET_CHECKPOINT_EVERY} for
+   * Parquet output, whose parts would be small otherwise).
    */
   public static BatchJob of(String model, Path input, Path output) {
     DataFormat out = DataFormat.of(output, "output");
+    return of(model, input, DataFormat.of(input, "input"), output, out);
+  }
+
+  /** As {@link #of(String, Path, Path)} with the formats given. */
+  public static BatchJob of(
+      String model, Path input, DataFormat inputFormat, Path output, DataFormat out) {
     return new BatchJob(
         model,
         input,
-        DataFormat.of(input, "input"),
+        inputFormat,
         output,
         out,
         defaultRejects(output, out),
         null,
         DEFAULT_CHUNK,
         Runtime.getRuntime().availableProcessors(),
-        8);
+        out == DataFormat.PARQUET ? PARQUET_CHECKPOINT_EVERY : 8);
+  }
+
+  /** Reads a table or query instead of a file. */
+  public BatchJob withJdbcInput(JdbcInput in) {
+    return new BatchJob(
+        model,
+        null,
+        null,
+        output,
+        outputFormat,
+        rejects,
+        keyColumn,
+        chunkSize,
+        parallelism,
+        checkpointEvery,
+        in,
+        jdbcOutput);
+  }
+
+  /** Writes to tables instead of files. */
+  public BatchJob withJdbcOutput(JdbcOutput out) {
+    return new BatchJob(
+        model,
+        input,
+        inputFormat,
+        null,
+        null,
+        null,
+        keyColumn,
+        chunkSize,
+        parallelism,
+        checkpointEvery,
+        jdbcInput,
+        out);
+  }
+
+  /** The input, for messages and checkpoints: an absolute file, or a table or query. */
+  public String describeInput() {
+    return jdbcInput != null ? jdbcInput.describe() : input.toAbsolutePath().normalize().toString();
+  }
+
+  /** The output, for messages: a file, or a table. */
+  public String describeOutput() {
+    return jdbcOutput != null ? jdbcOutput.describe() : output.toString();
+  }
+
+  /** The rejects, for messages: a file, or a table. */
+  public String describeRejects() {
+    return jdbcOutput != null
+        ? Jdbc.redact(jdbcOutput.url()) + " table " + jdbcOutput.rejectsTable()
+        : rejects.toString();
   }
 
   /** {@code out.csv} → {@code out.rejects.csv}. */
@@ -77,7 +174,18 @@ public record BatchJob(
 
   public BatchJob withFormats(DataFormat in, DataFormat out) {
     return new BatchJob(
-        model, input, in, output, out, rejects, keyColumn, chunkSize, parallelism, checkpointEvery);
+        model,
+        input,
+        in,
+        output,
+        out,
+        rejects,
+        keyColumn,
+        chunkSize,
+        parallelism,
+        checkpointEvery,
+        jdbcInput,
+        jdbcOutput);
   }
 
   public BatchJob withRejects(Path file) {
@@ -91,7 +199,9 @@ public record BatchJob(
         keyColumn,
         chunkSize,
         parallelism,
-        checkpointEvery);
+        checkpointEvery,
+        jdbcInput,
+        jdbcOutput);
   }
 
   public BatchJob withKey(String column) {
@@ -105,12 +215,25 @@ public record BatchJob(
         column,
         chunkSize,
         parallelism,
-        checkpointEvery);
+        checkpointEvery,
+        jdbcInput,
+        jdbcOutput);
   }
 
   public BatchJob withChunking(int size, int parallel, int every) {
     return new BatchJob(
-        model, input, inputFormat, output, outputFormat, rejects, keyColumn, size, parallel, every);
+        model,
+        input,
+        inputFormat,
+        output,
+        outputFormat,
+        rejects,
+        keyColumn,
+        size,
+        parallel,
+        every,
+        jdbcInput,
+        jdbcOutput);
   }
 
   /** The unfinished output. */

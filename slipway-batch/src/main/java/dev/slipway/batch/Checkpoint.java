@@ -8,18 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 
 /**
  * The durable progress of a job: every input row before {@code rows} has its verdict in the output
- * (up to {@code outputBytes}) or the rejects (up to {@code rejectsBytes}); bytes after those
- * offsets are from chunks not yet committed and are cut off on resume.
+ * or the rejects, up to the sinks' states; anything after those is from chunks not yet committed
+ * and is cut off on resume.
  *
  * @param model the model reference the job was started with
  * @param name the model name it resolved to
  * @param version the version it resolved to: a resumed job keeps scoring with it
- * @param input the input file (absolute)
- * @param columns the output's columns, or null while no row has been scored
+ * @param input the input (an absolute file, or a table or query with the URL redacted)
+ * @param output the output sink's state
+ * @param rejects the rejects sink's state
  */
 record Checkpoint(
     String model,
@@ -29,17 +29,32 @@ record Checkpoint(
     long rows,
     long scored,
     long rejected,
-    long outputBytes,
-    long rejectsBytes,
-    List<String> columns) {
+    SinkState output,
+    SinkState rejects) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
 
   static Checkpoint read(Path file) {
     try {
       return JSON.readValue(file.toFile(), Checkpoint.class);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the checkpoint " + file, e);
+    }
+  }
+
+  static Checkpoint parse(String json) {
+    try {
+      return JSON.readValue(json, Checkpoint.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the checkpoint " + json, e);
+    }
+  }
+
+  String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -9,7 +9,12 @@ public enum DataFormat {
   /** Comma-separated values with a header row. */
   CSV,
   /** One JSON object per line. */
-  JSONL;
+  JSONL,
+  /**
+   * Apache Parquet: typed columns. Read from a file or a directory of {@code .parquet} parts;
+   * written as a directory of parts (see {@link BatchEngine}).
+   */
+  PARQUET;
 
   /**
    * The format named by a file's extension: {@code .csv}, or {@code .jsonl}/{@code .ndjson}.
@@ -25,17 +30,22 @@ public enum DataFormat {
     if (n.endsWith(".jsonl") || n.endsWith(".ndjson")) {
       return JSONL;
     }
+    if (n.endsWith(".parquet")) {
+      return PARQUET;
+    }
     throw InvalidInputException.of(
-        option, file.toString(), "a file ending in .csv, .jsonl or .ndjson (or give --format)");
+        option,
+        file.toString(),
+        "a file ending in .csv, .jsonl, .ndjson or .parquet (or give --format)");
   }
 
-  /** Parses {@code csv} or {@code jsonl}, any case. */
+  /** Parses {@code csv}, {@code jsonl} or {@code parquet}, any case. */
   public static DataFormat parse(String name, String option) {
     for (DataFormat f : values()) {
       if (f.name().equalsIgnoreCase(name)) {
         return f;
       }
     }
-    throw InvalidInputException.of(option, name, "csv or jsonl");
+    throw InvalidInputException.of(option, name, "csv, jsonl or parquet");
   }
 }

@@ -44,12 +44,20 @@ abstract class RowSource implements AutoCloseable {
     this.in = in;
   }
 
+  /** A source that is not a byte stream: overrides {@link #bytesRead()} and {@link #total()}. */
+  RowSource() {
+    this.in = null;
+  }
+
   /**
    * Opens a source.
    *
    * @throws InvalidInputException when the file is missing or cannot be read in this format
    */
   static RowSource open(Path file, DataFormat format) {
+    if (format == DataFormat.PARQUET) {
+      return ParquetRows.open(file);
+    }
     if (!Files.isRegularFile(file)) {
       throw InvalidInputException.of(
           "input", file.toString(), "an existing " + describe(format) + " file");
@@ -74,7 +82,14 @@ abstract class RowSource implements AutoCloseable {
   }
 
   static String describe(DataFormat f) {
-    return f == DataFormat.CSV ? "CSV (with a header row)" : "JSON Lines (one object per line)";
+    switch (f) {
+      case CSV:
+        return "CSV (with a header row)";
+      case PARQUET:
+        return "Parquet";
+      default:
+        return "JSON Lines (one object per line)";
+    }
   }
 
   /** The column names of the header, or null when the format has none. */
@@ -83,9 +98,13 @@ abstract class RowSource implements AutoCloseable {
   /** The next row, or null at the end. */
   abstract Row next();
 
+  /** How much of the input is consumed: bytes for text files, rows for Parquet and tables. */
   long bytesRead() {
     return in.count;
   }
+
+  /** The input's size in the unit of {@link #bytesRead()}, or 0 when unknown. */
+  abstract long total();
 
   @Override
   public void close() throws IOException {
@@ -103,6 +122,14 @@ abstract class RowSource implements AutoCloseable {
       return Double.parseDouble(text);
     }
     return text;
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   private static final class Csv extends RowSource {
@@ -139,6 +166,11 @@ abstract class RowSource implements AutoCloseable {
     }
 
     @Override
+    long total() {
+      return sizeOf(file);
+    }
+
+    @Override
     Row next() {
       try {
         if (!rows.hasNext()) {
@@ -171,6 +203,11 @@ abstract class RowSource implements AutoCloseable {
     @Override
     List<String> columns() {
       return null;
+    }
+
+    @Override
+    long total() {
+      return sizeOf(file);
     }
 
     @Override
@@ -231,12 +268,12 @@ abstract class RowSource implements AutoCloseable {
     }
   }
 
-  private static InvalidInputException unreadable(Path file, DataFormat f, Exception e) {
+  static InvalidInputException unreadable(Path file, DataFormat f, Exception e) {
     String why = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
     return InvalidInputException.of("input", file.toString(), describe(f) + " (" + why + ")");
   }
 
-  private static String firstLine(String s) {
+  static String firstLine(String s) {
     if (s == null) {
       return "unreadable";
     }

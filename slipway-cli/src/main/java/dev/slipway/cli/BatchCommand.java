@@ -1,9 +1,12 @@
 package dev.slipway.cli;
 
+import dev.slipway.api.InvalidInputException;
 import dev.slipway.batch.BatchEngine;
 import dev.slipway.batch.BatchJob;
 import dev.slipway.batch.BatchSummary;
 import dev.slipway.batch.DataFormat;
+import dev.slipway.batch.JdbcInput;
+import dev.slipway.batch.JdbcOutput;
 import dev.slipway.batch.store.PredictionStore;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.server.SlipwayServer;
@@ -48,9 +51,16 @@ final class BatchCommand implements Runnable {
       name = "score",
       mixinStandardHelpOptions = true,
       description = {
-        "Score every row of a CSV or JSON Lines file through the same pipeline and guards as"
-            + " online serving; bad rows go to the rejects file with the reason the API would"
-            + " give, and the job goes on.",
+        "Score every row of a CSV, JSON Lines or Parquet file, or of a database table or query"
+            + " (H2, PostgreSQL), through the same pipeline and guards as online serving; bad rows"
+            + " go to the rejects file or table with the reason the API would give, and the job"
+            + " goes on. Each output row has its key, the model's outputs, model_version and"
+            + " scored_at.",
+        "Inputs: a.csv, a.jsonl, a.parquet (or a directory of .parquet parts), csv:|jsonl:|"
+            + "parquet:<path> to name the format, or a JDBC URL with --table (read ORDER BY --key)"
+            + " or --query (with its own ORDER BY).",
+        "Outputs: a file as above (Parquet: a directory of parts), or a JDBC URL with"
+            + " --output-table (created when missing; rows appended only when the job finishes).",
         "The output appears under its name only when the job is complete. A job that stopped"
             + " (killed, crashed) resumes from its checkpoint when run again with the same"
             + " arguments."
@@ -62,11 +72,44 @@ final class BatchCommand implements Runnable {
         description = "model reference: name, name@alias or name/version")
     String model;
 
-    @Option(names = "--input", required = true, description = "the data set (.csv or .jsonl)")
-    Path input;
+    @Option(
+        names = "--input",
+        required = true,
+        description =
+            "the data set: a .csv, .jsonl or .parquet file (or parquet:<path>, csv:<path>,"
+                + " jsonl:<path>), or a JDBC URL (jdbc:postgresql://…, jdbc:h2:file:…) with --table"
+                + " or --query")
+    String input;
 
-    @Option(names = "--output", required = true, description = "where scored rows go")
-    Path output;
+    @Option(
+        names = "--table",
+        description =
+            "the table to score from a JDBC --input; needs --key (rows are read ORDER BY it)")
+    String table;
+
+    @Option(
+        names = "--query",
+        description =
+            "a SELECT to score from a JDBC --input; must have an ORDER BY on a unique column")
+    String query;
+
+    @Option(
+        names = "--output",
+        required = true,
+        description =
+            "where scored rows go: a file (as --input; Parquet is a directory of parts), or a JDBC"
+                + " URL with --output-table")
+    String output;
+
+    @Option(
+        names = "--output-table",
+        description = "the table for scored rows when --output is a JDBC URL (created if missing)")
+    String outputTable;
+
+    @Option(
+        names = "--rejects-table",
+        description = "the table for rejected rows (default: <output table>_rejects)")
+    String rejectsTable;
 
     @Option(
         names = "--rejects",
@@ -75,8 +118,15 @@ final class BatchCommand implements Runnable {
 
     @Option(
         names = "--format",
-        description = "csv or jsonl, for input and output (default: from the file extensions)")
+        description =
+            "csv, jsonl or parquet, for input and output (default: from the file extensions)")
     String format;
+
+    @Option(names = "--input-format", description = "csv, jsonl or parquet, for the input")
+    String inputFormat;
+
+    @Option(names = "--output-format", description = "csv, jsonl or parquet, for the output")
+    String outputFormat;
 
     @Option(
         names = "--key",
@@ -133,7 +183,8 @@ final class BatchCommand implements Runnable {
       SlipwayConfig cfg = SlipwayConfig.load(config, System.getenv()).withHome(home);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      long size = Files.isRegularFile(input) ? sizeOf(input) : 0;
+      boolean inBytes = job.jdbcInput() == null && job.inputFormat() != DataFormat.PARQUET;
+      long size = inBytes && Files.isRegularFile(job.input()) ? sizeOf(job.input()) : 0;
       try (ModelRegistry registry = ModelRegistry.embedded(cfg.home());
           ModelHost host =
               new ModelHost(
@@ -145,7 +196,7 @@ final class BatchCommand implements Runnable {
           RegistryFailureFilters filters = new RegistryFailureFilters(registry);
           PredictionStore predictions =
               store ? SlipwayServer.predictionStore(cfg, registry) : null;
-          ProgressBar bar = noProgress ? null : bar(err, size)) {
+          ProgressBar bar = noProgress ? null : bar(err, size, inBytes)) {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         // the guards as the server builds them, so that a row gets the online verdict
         Guards guards =
@@ -167,12 +218,15 @@ final class BatchCommand implements Runnable {
                     job,
                     p -> {
                       if (bar != null) {
+                        if (!inBytes) {
+                          bar.maxHint(p.bytesTotal() > 0 ? p.bytesTotal() : -1);
+                        }
                         bar.stepTo(p.bytesRead());
                         bar.setExtraMessage(
                             p.rowsWritten() + " rows, " + p.rejected() + " rejected");
                       }
                     });
-        if (bar != null) {
+        if (bar != null && inBytes) {
           bar.stepTo(size);
         }
         err.flush();
@@ -186,9 +240,9 @@ final class BatchCommand implements Runnable {
                 s.modelVersion(),
                 s.durationMillis() / 1000.0,
                 s.resumedAtRow() > 0 ? ", resumed at row " + (s.resumedAtRow() + 1) : "",
-                job.output(),
+                job.describeOutput(),
                 s.rejected(),
-                job.rejects(),
+                job.describeRejects(),
                 predictions == null ? "" : "; stored by " + key + " in the " + predictions));
         out.flush();
         return 0;
@@ -196,23 +250,54 @@ final class BatchCommand implements Runnable {
     }
 
     private BatchJob job() {
-      BatchJob job;
-      if (format != null) {
-        DataFormat f = DataFormat.parse(format, "--format");
+      DataFormat both = format == null ? null : DataFormat.parse(format, "--format");
+      DataFormat inF = inputFormat != null ? DataFormat.parse(inputFormat, "--input-format") : both;
+      DataFormat outF =
+          outputFormat != null ? DataFormat.parse(outputFormat, "--output-format") : both;
+      boolean jdbcIn = input.startsWith("jdbc:");
+      boolean jdbcOut = output.startsWith("jdbc:");
+      Located in = jdbcIn ? null : located(input, inF, "--input");
+      Located out = jdbcOut ? null : located(output, outF, "--output");
+      Path inPath = in == null ? Path.of("table.csv") : in.path();
+      Path outPath = out == null ? Path.of("table.csv") : out.path();
+      BatchJob job =
+          BatchJob.of(
+              model,
+              inPath,
+              in == null ? DataFormat.CSV : in.format(),
+              outPath,
+              out == null ? DataFormat.CSV : out.format());
+      if (jdbcIn) {
+        if ((table == null) == (query == null)) {
+          throw InvalidInputException.missing(
+              "--table", "--table or --query (one of them) for the JDBC input " + redact(input));
+        }
+        job = job.withJdbcInput(new JdbcInput(input, table, query));
+      } else if (table != null || query != null) {
+        throw InvalidInputException.of(
+            table != null ? "--table" : "--query",
+            table != null ? table : query,
+            "given only with a JDBC --input (jdbc:…)");
+      }
+      if (jdbcOut) {
+        if (outputTable == null) {
+          throw InvalidInputException.missing(
+              "--output-table", "the table for scored rows in " + redact(output));
+        }
+        if (rejects != null) {
+          throw InvalidInputException.of(
+              "--rejects", rejects.toString(), "--rejects-table, as the output is a table");
+        }
         job =
-            new BatchJob(
-                model,
-                input,
-                f,
-                output,
-                f,
-                BatchJob.defaultRejects(output, f),
-                null,
-                BatchJob.DEFAULT_CHUNK,
-                Runtime.getRuntime().availableProcessors(),
-                8);
-      } else {
-        job = BatchJob.of(model, input, output);
+            job.withJdbcOutput(
+                rejectsTable == null
+                    ? JdbcOutput.of(output, outputTable)
+                    : new JdbcOutput(output, outputTable, rejectsTable));
+      } else if (outputTable != null || rejectsTable != null) {
+        throw InvalidInputException.of(
+            outputTable != null ? "--output-table" : "--rejects-table",
+            outputTable != null ? outputTable : rejectsTable,
+            "given only with a JDBC --output (jdbc:…)");
       }
       if (rejects != null) {
         job = job.withRejects(rejects);
@@ -221,7 +306,27 @@ final class BatchCommand implements Runnable {
         job = job.withKey(key);
       }
       return job.withChunking(
-          chunk, threads == null ? job.parallelism() : threads, job.checkpointEvery());
+          chunk,
+          threads == null ? Runtime.getRuntime().availableProcessors() : threads,
+          job.checkpointEvery());
+    }
+
+    private record Located(Path path, DataFormat format) {}
+
+    /** {@code parquet:/x}, or a path whose format is the one given or its extension's. */
+    private static Located located(String spec, DataFormat given, String option) {
+      for (DataFormat f : DataFormat.values()) {
+        String prefix = f.name().toLowerCase(Locale.ROOT) + ":";
+        if (spec.regionMatches(true, 0, prefix, 0, prefix.length())) {
+          return new Located(Path.of(spec.substring(prefix.length())), f);
+        }
+      }
+      Path p = Path.of(spec);
+      return new Located(p, given != null ? given : DataFormat.of(p, option));
+    }
+
+    private static String redact(String url) {
+      return new JdbcInput(url, "t", null).describe().replaceFirst(" table t$", "");
     }
 
     private static boolean hasFallback(GuardSpec spec) {
@@ -236,12 +341,14 @@ final class BatchCommand implements Runnable {
       }
     }
 
-    private static ProgressBar bar(PrintWriter err, long size) {
-      return new ProgressBarBuilder()
-          .setTaskName("Scoring")
-          .setInitialMax(Math.max(size, 1))
-          .setUnit(" MB", 1 << 20)
-          .setStyle(ProgressBarStyle.ASCII)
+    private static ProgressBar bar(PrintWriter err, long size, boolean inBytes) {
+      ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("Scoring");
+      if (inBytes) {
+        b.setInitialMax(Math.max(size, 1)).setUnit(" MB", 1 << 20);
+      } else {
+        b.setInitialMax(-1).setUnit(" rows", 1);
+      }
+      return b.setStyle(ProgressBarStyle.ASCII)
           .setUpdateIntervalMillis(200)
           .continuousUpdate()
           .setConsumer(

@@ -8,6 +8,10 @@ import dev.slipway.server.demo.DemoModel;
 import dev.slipway.train.data.AdClickGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,6 +109,135 @@ class BatchScoreCommandTest {
     assertThat(r.code()).as(r.toString()).isEqualTo(2);
     assertThat(r.err()).startsWith("slipway: ").contains("nope");
     assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void parquetOutByOutputFormatIsADirectoryOfPartsWithASummaryLine() throws Exception {
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(6).writeCsv(in, 1_000);
+    Path out = dir.resolve("scores");
+    CliRun r =
+        CliRun.of(
+            "batch",
+            "score",
+            "--model",
+            "ad-click",
+            "--input",
+            "csv:" + in,
+            "--output",
+            out.toString(),
+            "--output-format",
+            "parquet",
+            "--home",
+            home.toString(),
+            "--no-progress");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("of 1000 rows with ad-click/1");
+    assertThat(out).isDirectory();
+    try (var parts = Files.list(out)) {
+      assertThat(parts.map(p -> p.getFileName().toString()))
+          .isNotEmpty()
+          .allMatch(n -> n.matches("part-\\d{5}\\.parquet"));
+    }
+  }
+
+  @Test
+  void anH2TableInAndTablesOut() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("db") + ";DB_CLOSE_DELAY=0";
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE ads (id BIGINT PRIMARY KEY, \"hour\" INTEGER, ad_position INTEGER,"
+              + " user_past_ctr DOUBLE PRECISION, user_age INTEGER, device VARCHAR(20),"
+              + " site_category VARCHAR(20), ad_size VARCHAR(20))");
+      st.execute("INSERT INTO ads VALUES (1, 3, 1, 0.05, 30, 'mobile', 'news', '300x250')");
+      st.execute("INSERT INTO ads VALUES (2, 3, 1, NULL, 30, 'mobile', 'news', '300x250')");
+    }
+    CliRun r =
+        CliRun.of(
+            "batch",
+            "score",
+            "--model",
+            "ad-click",
+            "--input",
+            url,
+            "--table",
+            "ads",
+            "--key",
+            "id",
+            "--output",
+            url,
+            "--output-table",
+            "ad_scores",
+            "--home",
+            home.toString(),
+            "--no-progress");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Scored 1 of 2 rows").contains("table ad_scores");
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT (SELECT COUNT(*) FROM ad_scores), (SELECT \"field\" FROM"
+                    + " ad_scores_rejects)")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(1);
+      assertThat(rs.getString(2)).isEqualTo("user_past_ctr");
+    }
+  }
+
+  @Test
+  void aMissingInputFileOrATableWithoutAKeyIsOneClearLine() throws Exception {
+    Path out = dir.resolve("out.parquet");
+    CliRun r =
+        CliRun.of(
+            "batch",
+            "score",
+            "--model",
+            "ad-click",
+            "--input",
+            dir.resolve("nope.parquet").toString(),
+            "--output",
+            out.toString(),
+            "--home",
+            home.toString(),
+            "--no-progress");
+    assertThat(r.code()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).startsWith("slipway: ").contains("nope.parquet");
+    assertThat(out).doesNotExist();
+
+    CliRun noKey =
+        CliRun.of(
+            "batch",
+            "score",
+            "--model",
+            "ad-click",
+            "--input",
+            "jdbc:h2:mem:x",
+            "--table",
+            "ads",
+            "--output",
+            out.toString(),
+            "--home",
+            home.toString(),
+            "--no-progress");
+    assertThat(noKey.code()).as(noKey.toString()).isEqualTo(2);
+    assertThat(noKey.err()).contains("--key").contains("ORDER BY");
+  }
+
+  @Test
+  void helpDescribesTheSourcesAndSinks() {
+    CliRun r = CliRun.of("batch", "score", "--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .contains("parquet")
+        .contains("--table")
+        .contains("--query")
+        .contains("--output-table")
+        .contains("--rejects-table")
+        .contains("--input-format");
   }
 
   @Test
