@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The pipelines of one executor JVM, one per broadcast model version and guarding, built on first
@@ -42,9 +43,14 @@ final class ExecutorModels {
 
   private ExecutorModels() {}
 
-  /** The pipeline serving the bundle's version in this JVM, built on first use. */
-  static Pipeline pipeline(ModelBundle bundle, Guarding guarding) {
-    return PIPELINES.computeIfAbsent(bundle.key() + "#" + guarding, k -> build(bundle, guarding));
+  /**
+   * The pipeline serving a version in this JVM, built on first use.
+   *
+   * @param key the version's {@link ModelBundle#key()}
+   * @param bundle the bundle, read only when the pipeline is built (it deserializes the artifact)
+   */
+  static Pipeline pipeline(String key, Supplier<ModelBundle> bundle, Guarding guarding) {
+    return PIPELINES.computeIfAbsent(key + "#" + guarding, k -> build(bundle.get(), guarding));
   }
 
   private static Pipeline build(ModelBundle bundle, Guarding guarding) {

@@ -81,6 +81,33 @@ record ModelBundle(
         createdAt);
   }
 
+  /**
+   * This bundle in Java serialization. It is broadcast as these bytes rather than as an object so
+   * that it travels the same whatever {@code spark.serializer} is (Kryo 4, which Spark ships, does
+   * not know records).
+   */
+  byte[] toBytes() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(artifact.length + 4096);
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The bundle {@link #toBytes} wrote. */
+  static ModelBundle fromBytes(byte[] bytes) {
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      return (ModelBundle) in.readObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The key of this version in an executor's cache. */
   String key() {
     return name + "/" + version + "@" + sha256;

@@ -40,37 +40,94 @@ final class PartitionScorer
         Integer, Iterator<Tuple2<String, Long>>, Iterator<PartitionScorer.Result>> {
   private static final long serialVersionUID = 1L;
 
-  private final Broadcast<ModelBundle> bundle;
+  private final Broadcast<byte[]> bundle;
+  private final String name;
+  private final int version;
+  private final String key;
   private final PartitionSettings settings;
 
-  PartitionScorer(Broadcast<ModelBundle> bundle, PartitionSettings settings) {
+  /**
+   * @param bundle the {@link ModelBundle#toBytes() serialized} bundle
+   * @param model the bundle (its name, version and key are kept; the bytes are not)
+   */
+  PartitionScorer(Broadcast<byte[]> bundle, ModelBundle model, PartitionSettings settings) {
     this.bundle = bundle;
+    this.name = model.name();
+    this.version = model.version();
+    this.key = model.key();
     this.settings = settings;
   }
 
   /**
    * What a partition did: its counts, or the Slipway error that stopped it (a line that cannot be
    * read, a model that cannot be loaded), carried back as a value because Spark reports a task's
-   * exception to the driver only as text.
+   * exception to the driver only as text. A plain class of longs and bytes (the error in Java
+   * serialization), so that any {@code spark.serializer} carries it: Kryo 4 cannot build records.
    */
-  record Result(long rows, long scored, long rejected, SlipwayException error)
-      implements Serializable {
+  static final class Result implements Serializable {
     private static final long serialVersionUID = 1L;
+    private long rows;
+    private long scored;
+    private long rejected;
+    private byte[] error;
+
+    Result(long rows, long scored, long rejected, SlipwayException error) {
+      this.rows = rows;
+      this.scored = scored;
+      this.rejected = rejected;
+      this.error = error == null ? null : serialize(error);
+    }
+
+    long rows() {
+      return rows;
+    }
+
+    long scored() {
+      return scored;
+    }
+
+    long rejected() {
+      return rejected;
+    }
+
+    /** The error that stopped the partition, or null. */
+    SlipwayException error() {
+      if (error == null) {
+        return null;
+      }
+      try (java.io.ObjectInputStream in =
+          new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(error))) {
+        return (SlipwayException) in.readObject();
+      } catch (IOException | ClassNotFoundException e) {
+        throw new IllegalStateException("cannot read a partition's error", e);
+      }
+    }
+
+    private static byte[] serialize(SlipwayException e) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(e);
+      } catch (IOException io) {
+        throw new java.io.UncheckedIOException(io);
+      }
+      return bytes.toByteArray();
+    }
   }
 
   @Override
   public Iterator<Result> call(Integer partition, Iterator<Tuple2<String, Long>> lines)
       throws IOException {
-    ModelBundle model = bundle.value();
     Pipeline pipeline;
     try {
-      pipeline = ExecutorModels.pipeline(model, settings.guard());
+      pipeline =
+          ExecutorModels.pipeline(
+              key, () -> ModelBundle.fromBytes(bundle.value()), settings.guard());
     } catch (SlipwayException e) {
       return List.of(new Result(0, 0, 0, e)).iterator();
     }
-    String name = settings.partName(partition);
+    String part = settings.partName(partition);
     TaskContext task = TaskContext.get();
-    String attempt = "." + name + "." + (task == null ? 0 : task.taskAttemptId()) + ".tmp";
+    String attempt = "." + part + "." + (task == null ? 0 : task.taskAttemptId()) + ".tmp";
     Path outDir = Path.of(settings.outputDir());
     Path rejDir = Path.of(settings.rejectsDir());
     Files.createDirectories(outDir);
@@ -78,8 +135,7 @@ final class PartitionScorer
     Path outTmp = outDir.resolve(attempt);
     Path rejTmp = rejDir.resolve(attempt);
     InputRows reader = new InputRows(settings.input(), settings.inputFormat(), settings.header());
-    OutputRows writer =
-        new OutputRows(settings.outputFormat(), settings.keyColumn(), model.version());
+    OutputRows writer = new OutputRows(settings.outputFormat(), settings.keyColumn(), version);
     long rows = 0;
     long scored = 0;
     long rejected = 0;
@@ -91,7 +147,7 @@ final class PartitionScorer
         Tuple2<String, Long> line = lines.next();
         chunk.add(reader.read(line._1(), rowNo(line._2())));
         if (chunk.size() == settings.chunkSize() || !lines.hasNext()) {
-          long[] counts = score(pipeline, model, chunk, writer, out, rej);
+          long[] counts = score(pipeline, chunk, writer, out, rej);
           rows += chunk.size();
           scored += counts[0];
           rejected += counts[1];
@@ -107,8 +163,8 @@ final class PartitionScorer
       Files.deleteIfExists(rejTmp);
       throw e;
     }
-    Files.move(outTmp, outDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-    Files.move(rejTmp, rejDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    Files.move(outTmp, outDir.resolve(part), StandardCopyOption.REPLACE_EXISTING);
+    Files.move(rejTmp, rejDir.resolve(part), StandardCopyOption.REPLACE_EXISTING);
     return List.of(new Result(rows, scored, rejected, null)).iterator();
   }
 
@@ -123,7 +179,6 @@ final class PartitionScorer
   /** Scores and writes one chunk, as the engine does; returns {scored, rejected}. */
   private long[] score(
       Pipeline pipeline,
-      ModelBundle model,
       List<InputRows.Row> chunk,
       OutputRows writer,
       OutputStream out,
@@ -145,14 +200,14 @@ final class PartitionScorer
     String at = settings.clock().instant().toString();
     if (!records.isEmpty()) {
       try {
-        List<Prediction> p = predict(pipeline, model, records);
+        List<Prediction> p = predict(pipeline, records);
         for (int j = 0; j < idx.size(); j++) {
           verdicts[idx.get(j)] = p.get(j);
         }
       } catch (InvalidInputException e) {
         for (int j = 0; j < idx.size(); j++) {
           try {
-            verdicts[idx.get(j)] = predict(pipeline, model, List.of(records.get(j))).get(0);
+            verdicts[idx.get(j)] = predict(pipeline, List.of(records.get(j))).get(0);
           } catch (InvalidInputException rowError) {
             verdicts[idx.get(j)] = rowError;
           }
@@ -183,10 +238,8 @@ final class PartitionScorer
   }
 
   /** The predictions; for a guarded model each also says which link answered it. */
-  private static List<Prediction> predict(
-      Pipeline pipeline, ModelBundle model, List<Record> records) {
-    InferenceResult r =
-        pipeline.run(InferenceRequest.ofRecords(model.name(), model.version(), records));
+  private List<Prediction> predict(Pipeline pipeline, List<Record> records) {
+    InferenceResult r = pipeline.run(InferenceRequest.ofRecords(name, version, records));
     List<Prediction> out = r.predictions();
     if (r.servedBy() == null) {
       return out;

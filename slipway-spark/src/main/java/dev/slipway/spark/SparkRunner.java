@@ -150,7 +150,7 @@ public final class SparkRunner {
             outParts.toAbsolutePath().toString(),
             rejParts.toAbsolutePath().toString());
     JavaSparkContext sc = spark.get();
-    Broadcast<ModelBundle> model = sc.broadcast(bundle);
+    Broadcast<byte[]> model = sc.broadcast(bundle.toBytes());
     long[] total = {0, 0, 0};
     try {
       JavaRDD<String> lines =
@@ -163,10 +163,13 @@ public final class SparkRunner {
         indexed = lines.filter(l -> !l.isBlank()).zipWithIndex();
       }
       List<PartitionScorer.Result> results =
-          indexed.mapPartitionsWithIndex(new PartitionScorer(model, settings), false).collect();
+          indexed
+              .mapPartitionsWithIndex(new PartitionScorer(model, bundle, settings), false)
+              .collect();
       for (PartitionScorer.Result r : results) {
-        if (r.error() != null) {
-          throw r.error(); // the first partition's: the error nearest the input's start
+        SlipwayException error = r.error();
+        if (error != null) {
+          throw error; // the first partition's: the error nearest the input's start
         }
         total[0] += r.rows();
         total[1] += r.scored();

@@ -53,6 +53,8 @@ class SparkRunnerTest {
             .appName("slipway-spark-test")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")
+            // as clusters often set it: the broadcast model must not depend on the serializer
+            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
             .getOrCreate();
     sc = JavaSparkContext.fromSparkContext(session.sparkContext());
   }
