@@ -183,7 +183,6 @@ public final class SparkRunner {
       model.destroy();
     }
     try {
-      finish(job, layout, outParts, rejParts);
       BatchSummary summary =
           new BatchSummary(
               bundle.name(),
@@ -197,6 +196,8 @@ public final class SparkRunner {
       Path tmp = sibling(job.summaryFile(), ".tmp");
       Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
       Files.move(tmp, job.summaryFile(), StandardCopyOption.REPLACE_EXISTING);
+      // as in the engine: the summary, then the rejects, then the output's final name last
+      finish(job, layout, outParts, rejParts);
       return summary;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
