@@ -48,4 +48,13 @@ public enum DataFormat {
     }
     throw InvalidInputException.of(option, name, "csv, jsonl or parquet");
   }
+
+  /**
+   * A CSV cell typed as the batch engine (and the records API) types it: a whole number of up to 18
+   * digits as {@code Long}, another number as {@code Double}, an empty cell as null, anything else
+   * as its text. Other runners (Spark) call this so that their typing is this very code.
+   */
+  public static Object csvCell(String text) {
+    return RowSource.csvValue(text);
+  }
 }

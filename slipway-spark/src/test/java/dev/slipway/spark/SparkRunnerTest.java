@@ -1,0 +1,334 @@
+package dev.slipway.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import dev.slipway.api.InvalidInputException;
+import dev.slipway.api.ModelNotFoundException;
+import dev.slipway.api.Record;
+import dev.slipway.batch.BatchJob;
+import dev.slipway.batch.BatchSummary;
+import dev.slipway.batch.DataFormat;
+import dev.slipway.registry.ModelRegistry;
+import dev.slipway.serving.host.ModelHost;
+import dev.slipway.train.data.AdClickGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Spark runner on local[2] against the embedded engine on the same job. */
+class SparkRunnerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
+
+  @TempDir static Path home;
+  @TempDir Path dir;
+  private static SparkSession session;
+  private static JavaSparkContext sc;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    AdClickHome.create(home);
+    session =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("slipway-spark-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            // as clusters often set it: the broadcast model must not depend on the serializer
+            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+            .getOrCreate();
+    sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (session != null) {
+      session.stop();
+    }
+  }
+
+  /**
+   * A seeded CSV with bad rows: out of range, not a number, an empty required cell, a bad category.
+   */
+  private Path csvWithBadRows(int rows) throws Exception {
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(21).writeCsv(in, rows);
+    List<String> lines = new ArrayList<>(Files.readAllLines(in));
+    List<String> header = List.of(lines.get(0).split(","));
+    setCell(lines, header, 3, "hour", "99");
+    setCell(lines, header, 700, "user_age", "old");
+    setCell(lines, header, 1_234, "user_past_ctr", "");
+    setCell(lines, header, 2_001, "device", "toaster");
+    setCell(lines, header, 2_002, "hour", "-1");
+    Files.write(in, lines);
+    return in;
+  }
+
+  private static void setCell(
+      List<String> lines, List<String> header, int row, String column, String value) {
+    String[] cells = lines.get(row).split(",", -1);
+    cells[header.indexOf(column)] = value;
+    lines.set(row, String.join(",", cells));
+  }
+
+  private BatchSummary embedded(BatchJob job, Guarding guarding) {
+    try (ModelRegistry registry = ModelRegistry.embedded(home);
+        ModelHost host = AdClickHome.host(registry)) {
+      return AdClickHome.engine(registry, host, guarding, CLOCK).run(job, p -> {});
+    }
+  }
+
+  private static SparkRunner spark(Guarding guarding) {
+    return new SparkRunner(sc, home, guarding, CLOCK);
+  }
+
+  @Test
+  void aSparkJobWritesWhatTheEmbeddedEngineWritesRowByRowRejectsIncluded() throws Exception {
+    Path in = csvWithBadRows(3_000);
+    BatchJob engineJob =
+        BatchJob.of("ad-click@champion", in, dir.resolve("engine.csv")).withChunking(256, 2, 4);
+    BatchJob sparkJob =
+        BatchJob.of("ad-click@champion", in, dir.resolve("spark.csv")).withChunking(256, 1, 1);
+
+    BatchSummary e = embedded(engineJob, Guarding.REJECT);
+    BatchSummary s = spark(Guarding.REJECT).run(sparkJob, SparkRunner.Layout.SINGLE_FILE, 4);
+
+    assertThat(s)
+        .extracting(
+            BatchSummary::model,
+            BatchSummary::modelVersion,
+            BatchSummary::rowsIn,
+            BatchSummary::scored,
+            BatchSummary::rejected)
+        .containsExactly(e.model(), e.modelVersion(), 3_000L, 2_995L, 5L);
+    // the rejects: same rows, same fields, same reasons, byte for byte
+    assertThat(Files.readString(sparkJob.rejects()))
+        .isEqualTo(Files.readString(engineJob.rejects()));
+    assertThat(Files.readAllLines(sparkJob.rejects()))
+        .hasSize(6)
+        .anySatisfy(l -> assertThat(l).startsWith("3,3,hour,"))
+        .anySatisfy(l -> assertThat(l).startsWith("2001,2001,device,").contains("toaster"));
+    assertSameRows(readCsv(engineJob.output()), readCsv(sparkJob.output()));
+    assertThat(JSON.readTree(sparkJob.summaryFile().toFile()).get("scored").asLong())
+        .isEqualTo(2_995);
+    assertThat(dir.resolve("spark.csv.parts")).doesNotExist();
+  }
+
+  @Test
+  void jsonLinesKeyedByAColumnUnguardedMatchTheEngineToo() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    StringBuilder b = new StringBuilder();
+    List<Record> rows = new AdClickGenerator(22).generate(1_000);
+    for (int i = 0; i < rows.size(); i++) {
+      Map<String, Object> m = new LinkedHashMap<>(rows.get(i).asMap());
+      m.put("id", "u" + i);
+      if (i == 10) {
+        m.put("hour", "noon");
+      }
+      b.append(JSON.writeValueAsString(m)).append('\n');
+      if (i == 500) {
+        b.append("[1,2]\n\n"); // not an object (rejected), then a blank line (skipped)
+      }
+    }
+    Files.writeString(in, b);
+    BatchJob engineJob =
+        BatchJob.of("ad-click", in, dir.resolve("engine.jsonl"))
+            .withKey("id")
+            .withChunking(100, 2, 1);
+    BatchJob sparkJob = BatchJob.of("ad-click", in, dir.resolve("spark.jsonl")).withKey("id");
+
+    BatchSummary e = embedded(engineJob, Guarding.NONE);
+    BatchSummary s = spark(Guarding.NONE).run(sparkJob, SparkRunner.Layout.SINGLE_FILE, 3);
+
+    assertThat(s.rowsIn()).isEqualTo(e.rowsIn()).isEqualTo(1_001);
+    assertThat(s.rejected()).isEqualTo(e.rejected()).isEqualTo(2);
+    assertThat(Files.readString(sparkJob.rejects()))
+        .isEqualTo(Files.readString(engineJob.rejects()));
+    List<String> engineLines = Files.readAllLines(engineJob.output());
+    List<String> sparkLines = Files.readAllLines(sparkJob.output());
+    assertThat(sparkLines).hasSameSizeAs(engineLines).hasSize(999);
+    for (int i = 0; i < engineLines.size(); i++) {
+      assertSameRow(
+          i,
+          JSON.convertValue(JSON.readTree(engineLines.get(i)), Map.class),
+          JSON.convertValue(JSON.readTree(sparkLines.get(i)), Map.class));
+    }
+  }
+
+  @Test
+  void theDirectoryLayoutHoldsOnePartFilePerPartitionInInputOrder() throws Exception {
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(23).writeCsv(in, 2_000);
+    Path out = dir.resolve("out.csv");
+    BatchSummary s =
+        spark(Guarding.REJECT)
+            .run(BatchJob.of("ad-click", in, out), SparkRunner.Layout.DIRECTORY, 3);
+
+    assertThat(out).isDirectory();
+    assertThat(s.rowsIn()).isEqualTo(2_000);
+    assertThat(s.scored() + s.rejected()).isEqualTo(2_000);
+    List<Path> parts = PartFiles.parts(out);
+    assertThat(parts.size()).isGreaterThanOrEqualTo(3);
+    List<String> keys = new ArrayList<>();
+    String header = null;
+    for (Path p : parts) {
+      List<String> lines = Files.readAllLines(p);
+      // every part is a CSV file of its own, with the header
+      header = header == null ? lines.get(0) : header;
+      assertThat(lines.get(0)).isEqualTo(header).startsWith("row,");
+      lines.stream().skip(1).map(l -> l.substring(0, l.indexOf(','))).forEach(keys::add);
+    }
+    // the row numbers of the input, in input order, less the rejected rows
+    List<Long> rows = keys.stream().map(Long::valueOf).toList();
+    assertThat(rows).hasSize((int) s.scored()).isSorted().doesNotHaveDuplicates();
+    assertThat(rows.get(0)).isEqualTo(1L);
+    assertThat(rows.get(rows.size() - 1)).isBetween(2_000L - s.rejected(), 2_000L);
+    Path rejects = BatchJob.defaultRejects(out, DataFormat.CSV);
+    assertThat(rejects).isDirectory();
+    assertThat(PartFiles.parts(rejects)).hasSameSizeAs(parts);
+  }
+
+  @Test
+  void aMissingInputFileIsAClearErrorAndLeavesNoOutput() {
+    Path out = dir.resolve("out.csv");
+    assertThatThrownBy(
+            () ->
+                spark(Guarding.NONE)
+                    .run(
+                        BatchJob.of("ad-click", dir.resolve("nope.csv"), out),
+                        SparkRunner.Layout.DIRECTORY,
+                        2))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("nope.csv")
+        .hasMessageContaining("an existing CSV");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void anUnknownModelIsAClearErrorAndLeavesNoOutput() throws Exception {
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(24).writeCsv(in, 10);
+    Path out = dir.resolve("out.csv");
+    assertThatThrownBy(
+            () ->
+                spark(Guarding.NONE)
+                    .run(BatchJob.of("no-such-model", in, out), SparkRunner.Layout.DIRECTORY, 2))
+        .isInstanceOf(ModelNotFoundException.class)
+        .hasMessageContaining("no-such-model");
+    assertThatThrownBy(
+            () ->
+                spark(Guarding.NONE)
+                    .run(BatchJob.of("ad-click@nope", in, out), SparkRunner.Layout.DIRECTORY, 2))
+        .isInstanceOf(ModelNotFoundException.class)
+        .hasMessageContaining("nope");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void aColumnTheModelNeedsMissingOrABrokenCsvLineIsAClearError() throws Exception {
+    Path in = dir.resolve("in.csv");
+    Files.writeString(in, "hour,ad_position\n3,1\n");
+    Path out = dir.resolve("out.csv");
+    assertThatThrownBy(
+            () ->
+                spark(Guarding.NONE)
+                    .run(BatchJob.of("ad-click", in, out), SparkRunner.Layout.DIRECTORY, 2))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'user_past_ctr' (FP64)")
+        .hasMessageContaining("device");
+
+    // a line with more cells than the header stops the job on the executor; the driver says why
+    Path broken = dir.resolve("broken.csv");
+    new AdClickGenerator(25).writeCsv(broken, 50);
+    List<String> lines = new ArrayList<>(Files.readAllLines(broken));
+    lines.set(30, lines.get(30) + ",1,2");
+    Files.write(broken, lines);
+    assertThatThrownBy(
+            () ->
+                spark(Guarding.NONE)
+                    .run(BatchJob.of("ad-click", broken, out), SparkRunner.Layout.DIRECTORY, 2))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("broken.csv line 31");
+    assertThat(out).doesNotExist();
+  }
+
+  // ------------------------------------------------------------------ comparison
+
+  private static List<Map<String, String>> readCsv(Path file) throws Exception {
+    List<Map<String, String>> rows = new ArrayList<>();
+    try (MappingIterator<Map<String, String>> it =
+        new CsvMapper()
+            .readerForMapOf(String.class)
+            .with(com.fasterxml.jackson.dataformat.csv.CsvSchema.emptySchema().withHeader())
+            .without(CsvParser.Feature.WRAP_AS_ARRAY)
+            .readValues(file.toFile())) {
+      it.forEachRemaining(rows::add);
+    }
+    return rows;
+  }
+
+  private static void assertSameRows(
+      List<Map<String, String>> engine, List<Map<String, String>> spark) {
+    assertThat(spark).hasSameSizeAs(engine);
+    for (int i = 0; i < engine.size(); i++) {
+      assertSameRow(i, engine.get(i), spark.get(i));
+    }
+  }
+
+  /** Same columns in the same order; numbers equal to 1e-6, everything else equal. */
+  private static void assertSameRow(int i, Map<?, ?> engine, Map<?, ?> spark) {
+    assertThat(List.copyOf(spark.keySet()))
+        .as("columns of row %d", i)
+        .isEqualTo(List.copyOf(engine.keySet()));
+    for (Object col : engine.keySet()) {
+      Object a = engine.get(col);
+      Object b = spark.get(col);
+      if (a instanceof List<?> la && b instanceof List<?> lb) {
+        assertThat(lb).as("row %d, %s", i, col).hasSameSizeAs(la);
+        for (int j = 0; j < la.size(); j++) {
+          assertThat(number(lb.get(j)))
+              .as("row %d, %s[%d]", i, col, j)
+              .isCloseTo(number(la.get(j)), within(1e-6));
+        }
+        continue;
+      }
+      Double x = number(a);
+      Double y = number(b);
+      if (x != null && y != null) {
+        assertThat(y).as("row %d, %s", i, col).isCloseTo(x, within(1e-6));
+      } else {
+        assertThat(b).as("row %d, %s", i, col).isEqualTo(a);
+      }
+    }
+  }
+
+  private static Double number(Object v) {
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    try {
+      return v == null ? null : Double.valueOf(v.toString());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}
