@@ -75,21 +75,27 @@
       {label: 'fallback rate', points: byKey(h.series.fallback_rate, 'none', () => '', valueOf).flatMap(s => s.points)},
     ].filter(s => s.points.length);
   }
-  // Drift (GET {api}/drift; shape assumed, adjust here):
-  //   {"series": [{"t": window start, "feature": "hour", "value": statistic}]} or
-  //   {"features": {"hour": [{"t", "value"}]}}; "psi" or "statistic" may stand for "value".
+  // Drift (GET {api}/drift, MonitoringService):
+  //   {"features": [{"feature": "hour", "kind": "numeric", "statistic": "psi",
+  //                  "points": [{"time": ISO, "version": 1, "value": .03, "drifted": false}]}],
+  //    "prediction": [{"statistic": "psi", "points": [...]}]}
+  // One line per feature (and one for the predictions) of PSI, the statistic both numeric and
+  // categorical features have.
   function driftAdapter(d) {
-    const val = p => (p.value !== undefined ? p.value : p.psi !== undefined ? p.psi : p.statistic);
-    if (Array.isArray(d.series)) return byKey(d.series, 'feature', f => String(f), val);
     const out = [];
-    for (const [feature, pts] of Object.entries(d.features || {})) {
-      out.push(...byKey(pts, 'none', () => feature, val));
+    for (const f of d.features || []) {
+      if (f.statistic !== 'psi') continue;
+      out.push(...byKey(f.points, 'version', v => f.feature + ' (' + version(v) + ')', valueOf));
+    }
+    for (const f of d.prediction || []) {
+      if (f.statistic !== 'psi') continue;
+      out.push(...byKey(f.points, 'version', v => 'prediction (' + version(v) + ')', valueOf));
     }
     return out;
   }
-  // Live performance (GET {api}/performance?window=1h; shape assumed, adjust here):
-  //   {"series": [{"t", "version": 1, "accuracy": .9, "auc": .8, "log_loss": .3}]} or
-  //   {"series": {"accuracy": [{"t", "version", "value"}], "auc": [...], "log_loss": [...]}}
+  // Live performance (GET {api}/performance?window=1h, MonitoringService):
+  //   {"series": {"accuracy": [{"time": ISO, "version": 1, "value": .9}], "auc": [...],
+  //               "log_loss": [...], "count": [...], "ece": [...]}}
   function liveAdapter(p) {
     const metrics = ['accuracy', 'auc', 'log_loss'];
     const out = [];
@@ -100,21 +106,23 @@
     }
     return out;
   }
-  // Rollout (GET {api}/rollout; shape assumed, adjust here):
-  //   {"state": "progressing", "stable": 1, "candidate": 2, "stepPercent": 10,
-  //    "decisions": [{"time": ISO or epochMs, "action": "advance", "reason": "...", "numbers": {...}}]}
+  // Rollout (GET {api}/rollout, RolloutService; 404 when the model never had one):
+  //   {"status": "RUNNING", "stable": 1, "candidate": 2, "percent": 25, "step": 1,
+  //    "decisions": [{"at": ISO, "step": 1, "percent": 25, "outcome": "NEXT", "reason": "...",
+  //                   "numbers": {...}}]}
   // Returns {state: [[name, value]], decisions: [{time, action, reason, numbers}]} or null.
   function rolloutAdapter(r) {
     const state = [];
-    const names = {state: 'state', stable: 'stable version', candidate: 'candidate version',
-      stepPercent: 'candidate traffic %', step: 'step', percent: 'candidate traffic %'};
+    const names = {status: 'state', stable: 'stable version', candidate: 'candidate version',
+      percent: 'candidate traffic %', step: 'step'};
     for (const [k, label] of Object.entries(names)) {
       if (r[k] !== undefined && r[k] !== null) state.push([label, String(r[k])]);
     }
     const decisions = (r.decisions || []).map(d => ({
-      time: d.time !== undefined ? d.time : d.t,
-      action: d.action, reason: d.reason,
-      numbers: d.numbers !== undefined ? d.numbers : d.metrics,
+      time: d.at,
+      action: d.outcome + (d.percent !== undefined ? ' (' + d.percent + ' %)' : ''),
+      reason: d.reason,
+      numbers: d.numbers,
     }));
     return state.length || decisions.length ? {state, decisions} : null;
   }

@@ -126,7 +126,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  void thePlotsAreDrawnWithDataAndPanelsWithoutAnEndpointSayNoDataYet() throws Exception {
+  void thePlotsAreDrawnWithDataAndPanelsWithoutDataSayNoDataYet() throws Exception {
     List<String> pageErrors = new ArrayList<>();
     try (BrowserContext context =
         browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000))) {
@@ -169,7 +169,10 @@ class DashboardBrowserTest {
       assertThat(pixelsNear(page, "rates", "#1e5eff")).as("the error rate").isGreaterThan(100);
       assertThat(pixelsNear(page, "traffic", "#2b8a3e")).as("no third series").isZero();
 
-      for (String id : List.of("drift", "live", "rollout")) {
+      // no feedback has been posted and no rollout started: those panels have nothing to draw
+      // (drift depends on whether the prediction log has written the windows yet)
+      assertThat(page.getAttribute("#panel-drift", "data-state")).isIn("drawn", "empty");
+      for (String id : List.of("live", "rollout")) {
         assertThat(page.getAttribute("#panel-" + id, "data-state")).as(id).isEqualTo("empty");
         assertThat(page.textContent("#panel-" + id + " .empty")).as(id).isEqualTo("no data yet");
         assertThat(page.locator("#panel-" + id + " canvas").count()).as(id).isZero();
@@ -179,21 +182,34 @@ class DashboardBrowserTest {
   }
 
   @Test
-  void theDriftLiveMetricAndRolloutPanelsDrawTheirAssumedShapesAndShowTextAsText() {
+  void theDriftLiveMetricAndRolloutPanelsDrawTheMonitoringAndRolloutAnswersAndShowTextAsText() {
     long now = System.currentTimeMillis();
     String drift =
-        "{\"series\": [{\"t\": %d, \"feature\": \"hour\", \"value\": 0.02},"
-                .formatted(now - 120_000)
-            + " {\"t\": %d, \"feature\": \"hour\", \"value\": 0.3},".formatted(now - 60_000)
-            + " {\"t\": %d, \"feature\": \"device\", \"psi\": 0.1}]}".formatted(now - 60_000);
+        ("{\"features\": [{\"feature\": \"hour\", \"kind\": \"numeric\", \"statistic\": \"psi\","
+                + " \"points\": [{\"time\": \"%s\", \"version\": 1, \"value\": 0.02},"
+                + " {\"time\": \"%s\", \"version\": 1, \"value\": 0.3}]},"
+                + " {\"feature\": \"hour\", \"kind\": \"numeric\", \"statistic\": \"ks\","
+                + " \"points\": [{\"time\": \"%s\", \"version\": 1, \"value\": 0.9}]},"
+                + " {\"feature\": \"device\", \"kind\": \"categorical\", \"statistic\": \"psi\","
+                + " \"points\": [{\"time\": \"%s\", \"version\": 1, \"value\": 0.1}]}],"
+                + " \"prediction\": []}")
+            .formatted(
+                Instant.ofEpochMilli(now - 120_000),
+                Instant.ofEpochMilli(now - 60_000),
+                Instant.ofEpochMilli(now - 60_000),
+                Instant.ofEpochMilli(now - 60_000));
     String performance =
-        "{\"series\": [{\"t\": \"%s\", \"version\": 2, \"accuracy\": 0.9, \"auc\": 0.8},"
-                .formatted(Instant.ofEpochMilli(now - 120_000))
-            + " {\"t\": \"%s\", \"version\": 2, \"accuracy\": 0.85, \"auc\": 0.75}]}"
-                .formatted(Instant.ofEpochMilli(now - 60_000));
+        ("{\"series\": {\"accuracy\": [{\"time\": \"%s\", \"version\": 2, \"value\": 0.9},"
+                + " {\"time\": \"%s\", \"version\": 2, \"value\": 0.85}],"
+                + " \"auc\": [{\"time\": \"%s\", \"version\": 2, \"value\": 0.8}]}}")
+            .formatted(
+                Instant.ofEpochMilli(now - 120_000),
+                Instant.ofEpochMilli(now - 60_000),
+                Instant.ofEpochMilli(now - 60_000));
     String rollout =
-        "{\"state\": \"progressing\", \"stable\": 1, \"candidate\": 2, \"stepPercent\": 10,"
-            + " \"decisions\": [{\"time\": \"2026-01-31T12:00:00Z\", \"action\": \"advance\","
+        "{\"status\": \"RUNNING\", \"stable\": 1, \"candidate\": 2, \"percent\": 10,"
+            + " \"step\": 0, \"decisions\": [{\"at\": \"2026-01-31T12:00:00Z\", \"step\": 0,"
+            + " \"percent\": 10, \"outcome\": \"NEXT\","
             + " \"reason\": \"<img src=x onerror=\\\"window.injected=1\\\">\","
             + " \"numbers\": {\"p_value\": 0.5}}]}";
     try (BrowserContext context = browser.newContext()) {
@@ -225,12 +241,12 @@ class DashboardBrowserTest {
           .contains("version 2 accuracy")
           .contains("version 2 auc");
       assertThat(page.textContent("#rollout-state"))
-          .contains("progressing")
+          .contains("RUNNING")
           .contains("candidate traffic %10");
       assertThat(page.locator("#rollout-decisions tbody tr").count()).isEqualTo(1);
       assertThat(page.textContent("#rollout-decisions tbody"))
           .contains("2026-01-31T12:00:00.000Z")
-          .contains("advance")
+          .contains("NEXT (10 %)")
           .contains("<img src=x onerror=\"window.injected=1\">")
           .contains("{\"p_value\":0.5}");
       assertThat(page.locator("#rollout-decisions img").count()).isZero();
