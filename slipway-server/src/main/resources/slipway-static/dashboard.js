@@ -238,14 +238,16 @@
     const span = Number(document.getElementById('range').value) || 3600;
     const to = Date.now();
     const q = '?from=' + (to - span * 1000) + '&to=' + to;
+    const iso = '?from=' + new Date(to - span * 1000).toISOString() + '&to=' + new Date(to).toISOString();
     await Promise.all([
       panel(['traffic', 'latency', 'rates'], api + '/history' + q, h => {
         draw('traffic', trafficAdapter(h), 'requests/s');
         draw('latency', latencyAdapter(h), 'ms');
         draw('rates', ratesAdapter(h), 'ratio');
       }),
-      panel(['drift'], api + '/drift' + q, d => draw('drift', driftAdapter(d), 'drift')),
-      panel(['live'], api + '/performance?window=1h&from=' + (to - span * 1000) + '&to=' + to,
+      // the monitoring endpoints take ISO-8601 instants
+      panel(['drift'], api + '/drift' + iso, d => draw('drift', driftAdapter(d), 'drift')),
+      panel(['live'], api + '/performance' + iso + '&window=' + (span <= 3600 ? '5m' : '1h'),
         p => draw('live', liveAdapter(p), 'metric')),
       panel(['rollout'], api + '/rollout', r => showRollout(rolloutAdapter(r))),
     ]);

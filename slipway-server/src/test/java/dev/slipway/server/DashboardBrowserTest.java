@@ -170,7 +170,8 @@ class DashboardBrowserTest {
       assertThat(pixelsNear(page, "traffic", "#2b8a3e")).as("no third series").isZero();
 
       // no feedback has been posted and no rollout started: those panels have nothing to draw
-      // (drift depends on whether the prediction log has written the windows yet)
+      // (drift depends on whether the prediction log has written the windows yet; it must not
+      // fail)
       assertThat(page.getAttribute("#panel-drift", "data-state")).isIn("drawn", "empty");
       for (String id : List.of("live", "rollout")) {
         assertThat(page.getAttribute("#panel-" + id, "data-state")).as(id).isEqualTo("empty");

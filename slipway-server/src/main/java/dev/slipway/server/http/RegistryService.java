@@ -34,6 +34,9 @@ import java.util.Map;
  * a refused upload leaves the registry unchanged.
  */
 public final class RegistryService {
+  /** The longest a multipart upload's in-memory body may take to decode. */
+  static final int FORM_DECODE_SECONDS = 30;
+
   private final ModelHost host;
   private final Handlers handlers;
   private final long maxUploadBytes;
@@ -167,14 +170,26 @@ public final class RegistryService {
     MediaType type = agg.contentType();
     if (type != null && type.is(MediaType.MULTIPART_FORM_DATA)) {
       AggregatedMultipart form;
+      // The body is already in memory: decoding it takes milliseconds. It runs on the request's
+      // event loop (decoding inline on this blocking thread with an immediate executor could wait
+      // forever for a signal that never came), and a bounded wait keeps a stuck decode from
+      // holding a blocking thread.
       try {
         form =
             Multipart.from(agg.toHttpRequest())
-                .aggregate(io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE)
-                .join();
-      } catch (java.util.concurrent.CompletionException e) {
+                .aggregate(ctx.eventLoop())
+                .get(FORM_DECODE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
         throw InvalidInputException.of(
             "body", "multipart/form-data", "a well-formed form: " + e.getCause().getMessage());
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw InvalidInputException.of(
+            "body",
+            "multipart/form-data",
+            "a form that can be read within " + FORM_DECODE_SECONDS + " s");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new dev.slipway.api.ModelUnavailableException("interrupted while reading the form");
       }
       AggregatedBodyPart model = form.field("model");
       if (model == null) {
