@@ -143,8 +143,7 @@ class PredictionStoreApiTest {
     assertThat(blank.statusCode()).isEqualTo(400);
     assertThat(TestServer.json(blank).get("error").asText()).contains("field 'key'");
 
-    for (String path :
-        List.of("/api/v1/models/ad-click/predictions/", "/api/v1/models/ad-click/predictions")) {
+    for (String path : List.of("/api/v1/models/ad-click/predictions/")) {
       HttpResponse<String> none = s.get(path);
       assertThat(none.statusCode()).as(path).isEqualTo(400);
       assertThat(TestServer.json(none).get("error").asText()).contains("field 'key' is missing");

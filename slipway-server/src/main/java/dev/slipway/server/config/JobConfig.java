@@ -294,7 +294,7 @@ public record JobConfig(
                   + key
                   + ": got \""
                   + file
-                  + "\", expected a file ending in .csv, .jsonl or .ndjson (or set format or "
+                  + "\", expected a file ending in .csv, .jsonl, .ndjson or .parquet (or set format or "
                   + option
                   + ")");
       return null;

@@ -36,9 +36,9 @@ public final class PredictionStoreService {
     sb.route()
         .get("/api/v1/models/{name}/predictions/{key}")
         .build((ctx, req) -> handlers.run(ctx, req, agg -> get(ctx)));
-    // without a key segment, a 400 that says what is missing rather than a bare 404
-    for (String p :
-        new String[] {"/api/v1/models/{name}/predictions", "/api/v1/models/{name}/predictions/"}) {
+    // an empty key segment gets a 400 that says what is missing rather than a bare 404 (without
+    // the slash, GET .../predictions lists the prediction log: MonitoringService)
+    for (String p : new String[] {"/api/v1/models/{name}/predictions/"}) {
       sb.route()
           .get(p)
           .build(

@@ -144,12 +144,12 @@ class JobsConfigTest {
             problems(
                 """
                 jobs:
-                  j: {cron: "0 2 * * *", model: m, input: "in-{date}.parquet", output: "o-{date}.csv"}
+                  j: {cron: "0 2 * * *", model: m, input: "in-{date}.xlsx", output: "o-{date}.csv"}
                 """))
         .singleElement()
         .asString()
-        .startsWith("jobs.j.input: got \"in-{date}.parquet\"")
-        .contains(".csv, .jsonl or .ndjson")
+        .startsWith("jobs.j.input: got \"in-{date}.xlsx\"")
+        .contains(".csv, .jsonl, .ndjson or .parquet")
         .contains("set format or inputFormat");
   }
 
