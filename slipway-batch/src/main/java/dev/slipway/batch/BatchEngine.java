@@ -79,6 +79,52 @@ public final class BatchEngine {
   }
 
   /**
+   * Refuses a job whose model does not take records, or whose input lacks a column the model needs
+   * (a non-nullable feature) or the job's key column. Other runners (Spark) call this so that a job
+   * is refused with the same message everywhere.
+   *
+   * @param header the input's columns, or null when rows name their own fields (JSON Lines: a row
+   *     lacking a field is rejected on its own)
+   * @param input the input as the message names it
+   * @throws InvalidInputException naming what is missing
+   */
+  public static void checkColumns(
+      BatchJob job, ServedModel model, List<String> header, String input) {
+    if (model.codec().isEmpty()) {
+      throw InvalidInputException.of(
+          "model", job.model(), "a model that takes records (named columns)");
+    }
+    if (header == null) {
+      return;
+    }
+    List<String> missing = new ArrayList<>();
+    for (Field f : model.codec().get().schema().fields()) {
+      if (!f.nullable() && !header.contains(f.name())) {
+        missing.add("'" + f.name() + "' (" + f.type() + ")");
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw InvalidInputException.missing(
+          "input",
+          "column"
+              + (missing.size() > 1 ? "s " : " ")
+              + String.join(", ", missing)
+              + " that model "
+              + model.name()
+              + "/"
+              + model.number()
+              + " needs; "
+              + input
+              + " has "
+              + header);
+    }
+    if (job.keyColumn() != null && !header.contains(job.keyColumn())) {
+      throw InvalidInputException.missing(
+          "input", "the key column '" + job.keyColumn() + "'; " + input + " has " + header);
+    }
+  }
+
+  /**
    * Reads every input row of a job into records with the reader the engine uses, scoring none: the
    * baseline a benchmark compares scoring with. Single-threaded; holds one row at a time.
    *
@@ -179,7 +225,7 @@ public final class BatchEngine {
                 : pipeline.host().get(cp.name(), cp.version());
         name = model.name();
         version = model.number();
-        checkColumns(model, source.columns());
+        checkColumns(job, model, source.columns(), job.describeInput());
         target.open(cp);
         if (cp == null) {
           cp = new Checkpoint(job.model(), name, version, input, 0, 0, 0, null, null);
@@ -192,42 +238,6 @@ public final class BatchEngine {
           source.close();
         }
         target.close();
-      }
-    }
-
-    private void checkColumns(ServedModel model, List<String> header) {
-      if (model.codec().isEmpty()) {
-        throw InvalidInputException.of(
-            "model", job.model(), "a model that takes records (named columns)");
-      }
-      if (header == null) {
-        return; // JSON Lines: a row lacking a field is rejected on its own
-      }
-      List<String> missing = new ArrayList<>();
-      for (Field f : model.codec().get().schema().fields()) {
-        if (!f.nullable() && !header.contains(f.name())) {
-          missing.add("'" + f.name() + "' (" + f.type() + ")");
-        }
-      }
-      if (!missing.isEmpty()) {
-        throw InvalidInputException.missing(
-            "input",
-            "column"
-                + (missing.size() > 1 ? "s " : " ")
-                + String.join(", ", missing)
-                + " that model "
-                + name
-                + "/"
-                + version
-                + " needs; "
-                + job.describeInput()
-                + " has "
-                + header);
-      }
-      if (job.keyColumn() != null && !header.contains(job.keyColumn())) {
-        throw InvalidInputException.missing(
-            "input",
-            "the key column '" + job.keyColumn() + "'; " + job.describeInput() + " has " + header);
       }
     }
 

@@ -57,4 +57,15 @@ public enum DataFormat {
   public static Object csvCell(String text) {
     return RowSource.csvValue(text);
   }
+
+  /**
+   * The batch engine's typing of one JSON Lines object: whole numbers as Long (BigInteger past 64
+   * bits), other numbers as Double, strings, booleans and nulls as themselves. Other runners
+   * (Spark) call this so that their typing is this very code.
+   *
+   * @throws InvalidInputException naming the field whose value is an array or an object
+   */
+  public static dev.slipway.api.Record jsonRecord(com.fasterxml.jackson.databind.JsonNode object) {
+    return RowSource.jsonRecord(object);
+  }
 }

@@ -242,30 +242,42 @@ abstract class RowSource implements AutoCloseable {
         return new Row(
             null, InvalidInputException.of("records[0]", text, "an object of feature values"));
       }
-      Map<String, Object> values = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : row.properties()) {
-        JsonNode v = e.getValue();
-        Object value;
-        if (v.isNull()) {
-          value = null;
-        } else if (v.isIntegralNumber()) {
-          value = v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
-        } else if (v.isNumber()) {
-          value = v.doubleValue();
-        } else if (v.isTextual()) {
-          value = v.asText();
-        } else if (v.isBoolean()) {
-          value = v.booleanValue();
-        } else {
-          return new Row(
-              null,
-              InvalidInputException.of(
-                  "records[0]." + e.getKey(), v.toString(), "a number, string, boolean or null"));
-        }
-        values.put(e.getKey(), value);
+      try {
+        return new Row(jsonRecord(row), null);
+      } catch (InvalidInputException e) {
+        return new Row(null, e);
       }
-      return new Row(Record.of(values), null);
     }
+  }
+
+  /**
+   * A JSON object's fields as a record: whole numbers as Long (BigInteger past 64 bits), other
+   * numbers as Double, strings, booleans and nulls as themselves.
+   *
+   * @throws InvalidInputException naming the field whose value is an array or an object
+   */
+  static Record jsonRecord(JsonNode row) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : row.properties()) {
+      JsonNode v = e.getValue();
+      Object value;
+      if (v.isNull()) {
+        value = null;
+      } else if (v.isIntegralNumber()) {
+        value = v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
+      } else if (v.isNumber()) {
+        value = v.doubleValue();
+      } else if (v.isTextual()) {
+        value = v.asText();
+      } else if (v.isBoolean()) {
+        value = v.booleanValue();
+      } else {
+        throw InvalidInputException.of(
+            "records[0]." + e.getKey(), v.toString(), "a number, string, boolean or null");
+      }
+      values.put(e.getKey(), value);
+    }
+    return Record.of(values);
   }
 
   static InvalidInputException unreadable(Path file, DataFormat f, Exception e) {

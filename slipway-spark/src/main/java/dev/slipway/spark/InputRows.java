@@ -114,30 +114,11 @@ final class InputRows {
       return new Row(
           rowNo, null, InvalidInputException.of("records[0]", text, "an object of feature values"));
     }
-    Map<String, Object> values = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : row.properties()) {
-      JsonNode v = e.getValue();
-      Object value;
-      if (v.isNull()) {
-        value = null;
-      } else if (v.isIntegralNumber()) {
-        value = v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
-      } else if (v.isNumber()) {
-        value = v.doubleValue();
-      } else if (v.isTextual()) {
-        value = v.asText();
-      } else if (v.isBoolean()) {
-        value = v.booleanValue();
-      } else {
-        return new Row(
-            rowNo,
-            null,
-            InvalidInputException.of(
-                "records[0]." + e.getKey(), v.toString(), "a number, string, boolean or null"));
-      }
-      values.put(e.getKey(), value);
+    try {
+      return new Row(rowNo, DataFormat.jsonRecord(row), null);
+    } catch (InvalidInputException e) {
+      return new Row(rowNo, null, e);
     }
-    return new Row(rowNo, Record.of(values), null);
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.slipway.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.api.ConflictException;
-import dev.slipway.api.Field;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.ModelFormat;
 import dev.slipway.api.SlipwayException;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -210,44 +208,9 @@ public final class SparkRunner {
         ModelHost host = new ModelHost(registry, ModelFormat.LoadOptions.defaults())) {
       ModelVersion v = ModelHost.defaultResolver(registry).apply(job.model());
       ServedModel served = host.load(v.name(), v.version());
-      checkColumns(job, served, header);
+      // the engine's check and messages; the input named as the job gives it
+      dev.slipway.batch.BatchEngine.checkColumns(job, served, header, job.input().toString());
       return ModelBundle.of(registry, v);
-    }
-  }
-
-  /** The engine's check, with its messages. */
-  private static void checkColumns(BatchJob job, ServedModel model, List<String> header) {
-    if (model.codec().isEmpty()) {
-      throw InvalidInputException.of(
-          "model", job.model(), "a model that takes records (named columns)");
-    }
-    if (header == null) {
-      return; // JSON Lines: a row lacking a field is rejected on its own
-    }
-    List<String> missing = new ArrayList<>();
-    for (Field f : model.codec().get().schema().fields()) {
-      if (!f.nullable() && !header.contains(f.name())) {
-        missing.add("'" + f.name() + "' (" + f.type() + ")");
-      }
-    }
-    if (!missing.isEmpty()) {
-      throw InvalidInputException.missing(
-          "input",
-          "column"
-              + (missing.size() > 1 ? "s " : " ")
-              + String.join(", ", missing)
-              + " that model "
-              + model.name()
-              + "/"
-              + model.number()
-              + " needs; "
-              + job.input()
-              + " has "
-              + header);
-    }
-    if (job.keyColumn() != null && !header.contains(job.keyColumn())) {
-      throw InvalidInputException.missing(
-          "input", "the key column '" + job.keyColumn() + "'; " + job.input() + " has " + header);
     }
   }
 
