@@ -5,13 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.slipway.api.InvalidInputException;
-import dev.slipway.monitor.abtest.Moments;
-import dev.slipway.monitor.performance.BinaryMetrics;
-import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /** The one mapping from a joined (score, label) pair to a metric value. */
@@ -42,27 +35,6 @@ class FeedbackMetricTest {
     assertThat(FeedbackMetric.LOG_LOSS.value(1.0, 0).getAsDouble())
         .isCloseTo(34.539575992340879, within(1e-9));
     assertThat(FeedbackMetric.LOG_LOSS.value(Double.NaN, 0)).isEmpty();
-  }
-
-  @Property
-  void theMeanOfPairValuesIsThePerformanceSeriesMetric(
-      @ForAll @Size(min = 1, max = 50) List<@DoubleRange(min = 0, max = 1) Double> scores,
-      @ForAll long seed) {
-    java.util.Random r = new java.util.Random(seed);
-    double[] s = new double[scores.size()];
-    double[] y = new double[scores.size()];
-    Moments acc = Moments.EMPTY;
-    Moments loss = Moments.EMPTY;
-    for (int i = 0; i < s.length; i++) {
-      s[i] = scores.get(i);
-      y[i] = r.nextBoolean() ? 1 : 0;
-      double a = FeedbackMetric.ACCURACY.value(s[i], y[i]).getAsDouble();
-      double l = FeedbackMetric.LOG_LOSS.value(s[i], y[i]).getAsDouble();
-      acc = acc.plus(new Moments(1, a, a * a));
-      loss = loss.plus(new Moments(1, l, l * l));
-    }
-    assertThat(acc.mean()).isCloseTo(BinaryMetrics.accuracy(s, y, 0.5), within(1e-12));
-    assertThat(loss.mean()).isCloseTo(BinaryMetrics.logLoss(s, y), within(1e-9));
   }
 
   @Test
