@@ -138,7 +138,8 @@ public final class BatchEngine {
             ? JdbcRows.open(job.jdbcInput(), job.keyColumn())
             : RowSource.open(job.input(), job.inputFormat())) {
       long n = 0;
-      while (source.next() != null) {
+      for (RowSource.Row r = source.next(); r != null; r = source.next()) {
+        r.record(); // a CSV row is typed when its record is first asked for
         n++;
       }
       return n;
