@@ -332,7 +332,7 @@ public final class BatchEngine {
             rejected += counts[1];
           }
           written += d.chunk().rows().size();
-          if (++sinceCheckpoint >= job.checkpointEvery()) {
+          if (++sinceCheckpoint >= job.checkpointEvery() && commitIdle()) {
             commit(written, scored, rejected);
             sinceCheckpoint = 0;
           }
@@ -675,6 +675,16 @@ public final class BatchEngine {
                 target.commit(next);
                 return null;
               });
+    }
+
+    /**
+     * Whether no checkpoint is being saved. A checkpoint that falls due while the one before is
+     * still being forced is put off to the next chunk rather than waited for: the writer never
+     * waits for the disk, and a crash loses at most the rows since the last saved checkpoint, which
+     * the resumed job scores again (each row still written once).
+     */
+    private boolean commitIdle() {
+      return pendingCommit == null || pendingCommit.isDone();
     }
 
     /** Waits for the checkpoint being saved; its failure is the job's. */

@@ -25,6 +25,9 @@ final class CsvText {
   /** Jackson quotes a longer string without looking at its characters. */
   private static final int MAX_UNQUOTED = 24;
 
+  private final int[] recentBits = new int[4];
+  private final String[] recentText = new String[4];
+  private int next;
   private byte[] buf;
   private int len;
   private boolean lineStarted;
@@ -73,13 +76,27 @@ final class CsvText {
     return this;
   }
 
-  /** Appends a float cell (no boxing). */
+  /**
+   * Appends a float cell (no boxing). The text of the last few floats is kept: a model's score is
+   * often one of its probabilities, and formatting a float is the dearest part of a row.
+   */
   CsvText floatCell(float f) {
     if (lineStarted) {
       put((byte) ',');
     }
     lineStarted = true;
-    ascii(Float.toString(f));
+    int bits = Float.floatToRawIntBits(f);
+    for (int k = 0; k < recentText.length; k++) {
+      if (recentText[k] != null && recentBits[k] == bits) {
+        ascii(recentText[k]);
+        return this;
+      }
+    }
+    String text = Float.toString(f);
+    recentBits[next] = bits;
+    recentText[next] = text;
+    next = (next + 1) % recentText.length;
+    ascii(text);
     return this;
   }
 

@@ -39,6 +39,7 @@ abstract class RowSource implements AutoCloseable {
    */
   static final class Row {
     private Map<String, String> cells;
+    private boolean distinctNames;
     private Record record;
     private final InvalidInputException error;
 
@@ -47,17 +48,35 @@ abstract class RowSource implements AutoCloseable {
       this.error = error;
     }
 
-    private Row(Map<String, String> cells) {
+    /**
+     * @param distinctNames whether the header's names stay distinct once trimmed (else trimming
+     *     merges columns, and the map below decides which value is kept, as it always has)
+     */
+    private Row(Map<String, String> cells, boolean distinctNames) {
       this.cells = cells;
+      this.distinctNames = distinctNames;
       this.error = null;
     }
 
     /** The row's values, or null when it could not be read. */
     Record record() {
       if (record == null && cells != null) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        cells.forEach((k, v) -> values.put(k.trim(), csvValue(v)));
-        record = Record.of(values);
+        if (distinctNames) {
+          int n = cells.size();
+          String[] names = new String[n];
+          Object[] values = new Object[n];
+          int i = 0;
+          for (Map.Entry<String, String> e : cells.entrySet()) {
+            names[i] = e.getKey().trim();
+            values[i] = csvValue(e.getValue());
+            i++;
+          }
+          record = Record.of(names, values);
+        } else {
+          Map<String, Object> values = new LinkedHashMap<>();
+          cells.forEach((k, v) -> values.put(k.trim(), csvValue(v)));
+          record = Record.of(values);
+        }
         cells = null;
       }
       return record;
@@ -213,6 +232,7 @@ abstract class RowSource implements AutoCloseable {
     private final MappingIterator<Map<String, String>> rows;
     private final List<String> columns = new ArrayList<>();
     private final Path file;
+    private boolean distinctNames;
     private long line = 1;
 
     Csv(Counting in, Path file) {
@@ -232,6 +252,7 @@ abstract class RowSource implements AutoCloseable {
         for (CsvSchema.Column c : schema) {
           columns.add(c.getName().trim());
         }
+        distinctNames = new java.util.HashSet<>(columns).size() == columns.size();
       } catch (IOException | RuntimeException e) {
         throw unreadable(file, DataFormat.CSV, e);
       }
@@ -254,7 +275,7 @@ abstract class RowSource implements AutoCloseable {
           return null;
         }
         line++;
-        return new Row(rows.next());
+        return new Row(rows.next(), distinctNames);
       } catch (RuntimeException e) {
         throw InvalidInputException.of(
             "input",

@@ -55,6 +55,25 @@ class CsvTextTest {
     assertThat(t.toString()).isEqualTo(jackson(row));
   }
 
+  @Property(tries = 500)
+  void floatsFromASmallSetRepeatInALineAsJacksonWritesThem(@ForAll("fewFloats") List<Float> fs)
+      throws Exception {
+    CsvText t = new CsvText(8);
+    for (float f : fs) {
+      t.floatCell(f);
+    }
+    t.endLine();
+    assertThat(t.toString()).isEqualTo(jackson(new ArrayList<>(fs)));
+  }
+
+  @Provide
+  Arbitrary<List<Float>> fewFloats() {
+    return Arbitraries.of(0.5f, 0.013283189f, -0.0f, 0.0f, Float.NaN, 1e-9f, 0.98671675f)
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(12);
+  }
+
   @Provide
   Arbitrary<List<Object>> rows() {
     return values().list();
