@@ -10,6 +10,7 @@ import dev.slipway.api.Record;
 import dev.slipway.api.Schema;
 import dev.slipway.api.Tensor;
 import dev.slipway.api.TensorSpec;
+import dev.slipway.api.codec.ScreenedEncoder;
 import dev.slipway.api.codec.TypedArrays;
 import dev.slipway.guard.input.InputGuard;
 import dev.slipway.guard.output.OutputGuard;
@@ -58,6 +59,25 @@ public final class Guards {
   @FunctionalInterface
   public interface Runner {
     Map<String, Tensor> run(ServedModel model, List<Record> records);
+
+    /**
+     * Runs a model on the input tensors its codec encoded from {@code records} (the guards check
+     * the primary model's records while its codec encodes them, and hand over that encoding). By
+     * default the encoding is ignored and the records are run.
+     */
+    default Map<String, Tensor> run(
+        ServedModel model, List<Record> records, Map<String, Tensor> encoded) {
+      return run(model, records);
+    }
+
+    /**
+     * Encodes records for a model while screening them (its preprocess stage when it is guarded);
+     * see {@link ScreenedEncoder#encode}.
+     */
+    default Map<String, Tensor> encode(
+        ServedModel model, ScreenedEncoder encoder, List<Record> records, boolean[] plain) {
+      return encoder.encode(records, plain);
+    }
   }
 
   private final Function<String, GuardSpec> specs;
@@ -77,6 +97,19 @@ public final class Guards {
     this.specs = specs;
     this.filters = filters;
     this.meters = meters;
+  }
+
+  private volatile boolean screening = true;
+
+  /**
+   * Whether the primary model's codec checks values while it encodes them (the default) or the
+   * guards check every record on their own first; the answers are the same either way. Forgets
+   * built guards.
+   */
+  Guards screening(boolean on) {
+    screening = on;
+    cache.clear();
+    return this;
   }
 
   /** Whether a model has guards (otherwise the pipeline serves it as before). */
@@ -178,11 +211,13 @@ public final class Guards {
         .tag("version", Integer.toString(model.number()))
         .register(meters);
     FailureFilter filter = filters.apply(model.version()).orElse(null);
+    InputGuard input = new InputGuard(rules);
     return new ModelGuard(
         model.name(),
         key,
         spec,
-        new InputGuard(rules),
+        input,
+        screening ? model.codec().orElseThrow().screened(input.screen()).orElse(null) : null,
         output,
         breaker,
         filter,
@@ -247,6 +282,7 @@ public final class Guards {
     final String label;
     final GuardSpec spec;
     final InputGuard input;
+    final ScreenedEncoder screened; // the model's codec checking while it encodes, or null
     final OutputGuard output;
     final CircuitBreaker breaker;
     final FailureFilter filter;
@@ -257,6 +293,7 @@ public final class Guards {
         String label,
         GuardSpec spec,
         InputGuard input,
+        ScreenedEncoder screened,
         OutputGuard output,
         CircuitBreaker breaker,
         FailureFilter filter,
@@ -265,6 +302,7 @@ public final class Guards {
       this.label = label;
       this.spec = spec;
       this.input = input;
+      this.screened = screened;
       this.output = output;
       this.breaker = breaker;
       this.filter = filter;
@@ -489,14 +527,30 @@ public final class Guards {
     boolean[] toHeuristic = new boolean[n];
     List<Integer> forPrimary = new ArrayList<>(n);
 
-    // 1. input checks (records that pass, the common case, are counted once per request)
+    // 1. input checks (records that pass, the common case, are counted once per request). When
+    // the model's codec can screen, it checks every value in the pass that encodes it and the
+    // model gets that encoding; a record it does not let through is checked alone (and encoded
+    // again if it goes to the model), exactly as without a screen.
     Stats stats = g.stats;
+    boolean[] plain = null;
+    Map<String, Tensor> encoded = null;
+    boolean[] again = null;
+    if (g.screened != null) {
+      plain = new boolean[n];
+      encoded = runner.encode(primary, g.screened, records, plain);
+    }
     int passed = 0;
     for (int i = 0; i < n; i++) {
-      if (g.input.passes(rows[i])) {
+      if (plain != null ? plain[i] : g.input.passes(rows[i])) {
         passed++;
         forPrimary.add(i);
         continue;
+      }
+      if (plain != null) {
+        if (again == null) {
+          again = new boolean[n];
+        }
+        again[i] = true;
       }
       InputGuard.Verdict v = g.input.check(rows[i]);
       InputGuard.Outcome outcome = v.outcome();
@@ -553,7 +607,9 @@ public final class Guards {
     Source[] from = new Source[n];
     int[] at = new int[n];
     if (!forPrimary.isEmpty()) {
-      Attempt a = attempt(g, primary, rows, forPrimary, runner, true, from, at);
+      Map<String, Tensor> inputs =
+          encoded == null ? null : encodedRows(primary, encoded, n, rows, forPrimary, again);
+      Attempt a = attempt(g, primary, rows, forPrimary, inputs, runner, true, from, at);
       columns = a.outputs;
       a.failed.forEach(
           (i, reason) -> {
@@ -590,7 +646,7 @@ public final class Guards {
           host.acquire(
               ref.alias() != null ? ref.name() + "@" + ref.alias() : ref.name(), ref.version())) {
         Attempt a =
-            attempt(guard(lease.model()), lease.model(), rows, rest, runner, false, from, at);
+            attempt(guard(lease.model()), lease.model(), rows, rest, null, runner, false, from, at);
         a.failed.forEach(
             (i, reason) -> {
               why[i] = why[i] + "; " + link + ": " + reason;
@@ -668,14 +724,72 @@ public final class Guards {
   private record Attempt(Map<String, Tensor> outputs, Map<Integer, String> failed) {}
 
   /**
+   * The rows {@code which} (ascending) of a batch of {@code n} rows encoded by the model's codec,
+   * the rows marked in {@code again} encoded again from their checked (maybe imputed) records. Null
+   * when that encoding fails: the records are then run as they are, which reports it as before.
+   */
+  static Map<String, Tensor> encodedRows(
+      ServedModel model,
+      Map<String, Tensor> encoded,
+      int n,
+      Record[] rows,
+      List<Integer> which,
+      boolean[] again) {
+    if (again == null && which.size() == n) {
+      return encoded; // every row, each as the screened encoding gave it
+    }
+    Map<String, Tensor> fresh = null;
+    if (again != null) {
+      List<Record> redo = new ArrayList<>();
+      for (int i : which) {
+        if (again[i]) {
+          redo.add(rows[i]);
+        }
+      }
+      if (!redo.isEmpty()) {
+        try {
+          fresh = model.codec().orElseThrow().encode(redo);
+        } catch (InvalidInputException e) {
+          return null;
+        }
+      }
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Tensor t : encoded.values()) {
+      Tensor redone = fresh == null ? null : fresh.get(t.name());
+      if (fresh != null && redone == null) {
+        return null;
+      }
+      int per = (int) (t.size() / n);
+      Object data = TypedArrays.allocate(t.type(), which.size() * per);
+      int r = 0;
+      for (int j = 0; j < which.size(); j++) {
+        int i = which.get(j);
+        if (again != null && again[i]) {
+          System.arraycopy(redone.data(), r++ * per, data, j * per, per);
+        } else {
+          System.arraycopy(t.data(), i * per, data, j * per, per);
+        }
+      }
+      long[] shape = t.shape().clone();
+      shape[0] = which.size();
+      out.put(t.name(), new Tensor(t.name(), t.type(), shape, data));
+    }
+    return out;
+  }
+
+  /**
    * Runs a model on the rows {@code which} behind its breaker and checks its answers: a row that
    * passes is answered ({@code from}, {@code at}); the others fail, each with the reason.
+   *
+   * @param inputs the rows' encoding by the model's codec, or null to have the runner encode them
    */
   private Attempt attempt(
       ModelGuard g,
       ServedModel model,
       Record[] rows,
       List<Integer> which,
+      Map<String, Tensor> inputs,
       Runner runner,
       boolean primary,
       Source[] from,
@@ -691,7 +805,8 @@ public final class Guards {
     long start = System.nanoTime();
     Map<String, Tensor> out;
     try {
-      out = runner.run(model, select(rows, which));
+      List<Record> selected = select(rows, which);
+      out = inputs == null ? runner.run(model, selected) : runner.run(model, selected, inputs);
       g.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     } catch (ModelFailureException | ModelUnavailableException e) {
       g.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
