@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -287,6 +288,17 @@ public final class Guards {
     final CircuitBreaker breaker;
     final FailureFilter filter;
     final Stats stats;
+    private volatile TensorSpec[] shape; // the guarded version's public outputs
+
+    /** The public outputs of {@code model}, the version this guards. */
+    TensorSpec[] shape(ServedModel model) {
+      TensorSpec[] s = shape;
+      if (s == null) {
+        s = model.publicSignature().outputs().toArray(new TensorSpec[0]);
+        shape = s;
+      }
+      return s;
+    }
 
     ModelGuard(
         String model,
@@ -522,10 +534,9 @@ public final class Guards {
     ModelGuard g = guard(primary);
     int n = records.size();
     Record[] rows = records.toArray(new Record[0]);
-    String[] servedBy = new String[n];
     String[] why = new String[n];
     boolean[] toHeuristic = new boolean[n];
-    List<Integer> forPrimary = new ArrayList<>(n);
+    List<Integer> forPrimary = null; // null while every row so far goes to the primary model
 
     // 1. input checks (records that pass, the common case, are counted once per request). When
     // the model's codec can screen, it checks every value in the pass that encodes it and the
@@ -543,8 +554,13 @@ public final class Guards {
     for (int i = 0; i < n; i++) {
       if (plain != null ? plain[i] : g.input.passes(rows[i])) {
         passed++;
-        forPrimary.add(i);
+        if (forPrimary != null) {
+          forPrimary.add(i);
+        }
         continue;
+      }
+      if (forPrimary == null) {
+        forPrimary = new ArrayList<>(new AllRows(i));
       }
       if (plain != null) {
         if (again == null) {
@@ -582,6 +598,9 @@ public final class Guards {
     if (passed > 0) {
       stats.input(InputGuard.Outcome.PASSED).increment(passed);
     }
+    if (forPrimary == null) {
+      forPrimary = new AllRows(n);
+    }
 
     // 2. the filtering model sends records it expects the model to get wrong to the chain
     List<Integer> pending = new ArrayList<>();
@@ -618,7 +637,14 @@ public final class Guards {
           });
       pending.sort(null);
     }
-    TensorSpec[] shape = primary.publicSignature().outputs().toArray(new TensorSpec[0]);
+    TensorSpec[] shape = g.shape(primary);
+    if (n > 0 && forPrimary.size() == n && pending.isEmpty()) {
+      // the common case: the primary model answered every row, in order
+      stats.answer(PRIMARY_LINK).increment(n);
+      Map<String, Tensor> whole = asAnswer(shape, columns, n);
+      return new Answer(
+          whole != null ? whole : merge(shape, from, at, n), Collections.nCopies(n, g.label));
+    }
 
     // 4. the fallback chain
     for (String link : g.spec.fallback()) {
@@ -680,6 +706,7 @@ public final class Guards {
               + (g.spec.fallback().isEmpty() ? " (no fallback chain is configured)" : ""));
     }
     // answers by link: one increment per run of rows answered by the same link
+    String[] servedBy = new String[n];
     String runLink = null;
     int run = 0;
     for (int i = 0; i < n; i++) {
@@ -698,6 +725,27 @@ public final class Guards {
       stats.answer(runLink).increment(run);
     }
     return new Answer(merge(shape, from, at, n), Arrays.asList(servedBy));
+  }
+
+  /** Rows {@code 0..n-1}, without a list of boxed numbers. */
+  private static final class AllRows extends java.util.AbstractList<Integer>
+      implements java.util.RandomAccess {
+    private final int n;
+
+    AllRows(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public Integer get(int index) {
+      java.util.Objects.checkIndex(index, n);
+      return index;
+    }
+
+    @Override
+    public int size() {
+      return n;
+    }
   }
 
   /** The {@code link} of {@code slipway.guard.answers} for requests no link could answer. */
@@ -821,10 +869,17 @@ public final class Guards {
     }
     Source source =
         new Source(g.label, primary ? PRIMARY_LINK : model.name(), out, which.size(), null);
-    for (int j = 0; j < which.size(); j++) {
-      int i = which.get(j);
-      from[i] = source;
-      at[i] = j;
+    if (which instanceof AllRows) {
+      for (int j = 0; j < which.size(); j++) {
+        from[j] = source;
+        at[j] = j;
+      }
+    } else {
+      for (int j = 0; j < which.size(); j++) {
+        int i = which.get(j);
+        from[i] = source;
+        at[i] = j;
+      }
     }
     List<Map.Entry<Integer, OutputGuard.Finding>> problems = g.output.failures(out, which.size());
     if (problems.isEmpty()) {
@@ -842,6 +897,9 @@ public final class Guards {
   }
 
   private static List<Record> select(Record[] rows, List<Integer> which) {
+    if (which instanceof AllRows && which.size() == rows.length) {
+      return Arrays.asList(rows);
+    }
     List<Record> out = new ArrayList<>(which.size());
     for (int i : which) {
       out.add(rows[i]);
@@ -892,9 +950,21 @@ public final class Guards {
         return null;
       }
     }
+    return asAnswer(specs, s.columns, n);
+  }
+
+  /**
+   * The columns of a model run over all {@code n} rows as the answer, when they have the types and
+   * shapes {@link #merge} would give; otherwise null.
+   */
+  private static Map<String, Tensor> asAnswer(
+      TensorSpec[] specs, Map<String, Tensor> columns, int n) {
+    if (columns == null || n == 0) {
+      return null;
+    }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (TensorSpec spec : specs) {
-      Tensor t = s.columns.get(spec.name());
+      Tensor t = columns.get(spec.name());
       if (t == null
           || t.type() != spec.type()
           || t.size() % n != 0
