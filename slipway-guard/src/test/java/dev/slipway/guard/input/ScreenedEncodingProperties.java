@@ -8,6 +8,7 @@ import dev.slipway.api.codec.ScreenedEncoder;
 import dev.slipway.api.codec.TabularCodec;
 import dev.slipway.api.codec.TabularSpec;
 import dev.slipway.guard.input.InputGuard.Outcome;
+import dev.slipway.guard.input.InputGuard.Policy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -127,6 +128,42 @@ class ScreenedEncodingProperties {
     for (int i = 0; i < rs.size(); i++) {
       if (plain[i]) {
         assertThat(GUARD.check(rs.get(i)).findings()).as("%s", rs.get(i)).isEmpty();
+      }
+    }
+  }
+
+  /** The same features as plain columns (every one required), as a column model takes them. */
+  static final dev.slipway.api.codec.RecordCodec COLUMNS =
+      dev.slipway.api.codec.ColumnCodec.forSignature(
+              new dev.slipway.api.Signature(
+                  InputGuardTest.SCHEMA.fields().stream()
+                      .map(f -> new dev.slipway.api.TensorSpec(f.name(), f.type(), new long[] {-1}))
+                      .toList(),
+                  List.of()))
+          .orElseThrow();
+
+  static final InputGuard COLUMN_GUARD =
+      new InputGuard(
+          InputGuardTest.SCHEMA.fields().stream()
+              .map(f -> new InputGuard.Rule(f.withNullable(false), Policy.REJECT, null))
+              .toList());
+
+  @Property(tries = 1000)
+  void aColumnModelsCodecScreensExactlyAsTheGuardChecks(
+      @ForAll("batches") List<Map<String, Object>> batch) {
+    ScreenedEncoder screened = COLUMNS.screened(COLUMN_GUARD.screen()).orElseThrow();
+    List<Record> rs = records(batch);
+    boolean[] plain = new boolean[rs.size()];
+    Map<String, Tensor> x = screened.encode(rs, plain);
+    for (int i = 0; i < rs.size(); i++) {
+      Record r = rs.get(i);
+      Statistics.label("plain").collect(plain[i]);
+      assertThat(plain[i]).as("plain %s", r).isEqualTo(COLUMN_GUARD.passes(r));
+      if (plain[i]) {
+        Map<String, Tensor> alone = COLUMNS.encode(List.of(r));
+        for (Tensor t : alone.values()) {
+          assertThat(x.get(t.name()).get(i)).as("%s of %s", t.name(), r).isEqualTo(t.get(0));
+        }
       }
     }
   }
