@@ -19,7 +19,9 @@ import java.util.Optional;
  * Encodes records by a {@link TabularSpec}: numbers standardised, categories one-hot (an unseen
  * category sets no indicator), a missing nullable number imputed with its training mean. Decodes
  * class probabilities into {@code label}, {@code score} (binary only) and {@code probabilities}.
- * Immutable and thread-safe.
+ * With {@link #screened} it also checks every value while it encodes it (the guards' input checks).
+ * Thread-safe; its only mutable state is a hint (where the last records had each field), never
+ * needed for a correct answer.
  */
 public final class TabularCodec implements RecordCodec {
   private final TabularSpec spec;
