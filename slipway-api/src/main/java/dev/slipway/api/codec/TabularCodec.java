@@ -56,7 +56,7 @@ public final class TabularCodec implements RecordCodec {
     this.numericIndex = new int[fields.length];
     this.mean = new double[fields.length];
     this.scale = new double[fields.length];
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     Map<String, Integer>[] byField = new Map[fields.length];
     this.indicators = byField;
     this.names = new String[fields.length];
