@@ -215,7 +215,7 @@ public final class Pipeline {
               host,
               model,
               records,
-              this::runRecords,
+              runner,
               request.recordMode()
                   ? dev.slipway.serving.guard.Guards.RowNames.prefixed("records")
                   : tensorRowNames(request.tensors()));
@@ -282,6 +282,46 @@ public final class Pipeline {
               spec == null ? null : spec.entityField()));
     }
     return result;
+  }
+
+  /**
+   * How the guards run models: preprocess → infer → postprocess, each stage timed for the model;
+   * the guards' screened encoding is the preprocess stage of a guarded model.
+   */
+  private final dev.slipway.serving.guard.Guards.Runner runner =
+      new dev.slipway.serving.guard.Guards.Runner() {
+        @Override
+        public Map<String, Tensor> run(ServedModel model, List<Record> records) {
+          return runRecords(model, records);
+        }
+
+        @Override
+        public Map<String, Tensor> run(
+            ServedModel model, List<Record> records, Map<String, Tensor> encoded) {
+          Timer[] stage = stageTimers(model);
+          long t = System.nanoTime();
+          Map<String, Tensor> raw = model.infer(encoded, Set.of());
+          t = lap(stage, Stage.INFER, t);
+          Map<String, Tensor> out = requireCodec(model).decode(raw, records.size());
+          lap(stage, Stage.POSTPROCESS, t);
+          return out;
+        }
+
+        @Override
+        public Map<String, Tensor> encode(
+            ServedModel model,
+            dev.slipway.api.codec.ScreenedEncoder encoder,
+            List<Record> records,
+            boolean[] plain) {
+          long t = System.nanoTime();
+          Map<String, Tensor> inputs = encoder.encode(records, plain);
+          lap(stageTimers(model), Stage.PREPROCESS, t);
+          return inputs;
+        }
+      };
+
+  private Timer[] stageTimers(ServedModel m) {
+    return timers.computeIfAbsent(m.name() + "/" + m.number(), k -> timersFor(m));
   }
 
   /** Preprocess → infer → postprocess for records on one model, each stage timed for it. */

@@ -1,5 +1,6 @@
 package dev.slipway.api.codec;
 
+import dev.slipway.api.DataType;
 import dev.slipway.api.Field;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Record;
@@ -74,6 +75,68 @@ public final class ColumnCodec implements RecordCodec {
       }
       long[] shape = in.shape().length == 1 ? new long[] {n} : new long[] {n, 1};
       out.put(in.name(), new Tensor(in.name(), in.type(), shape, data));
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<ScreenedEncoder> screened(ValueScreen screen) {
+    List<TensorSpec> inputs = model.inputs();
+    if (screen.limits().size() != inputs.size()) {
+      return Optional.empty();
+    }
+    ValueScreen.Limit[] limits = new ValueScreen.Limit[inputs.size()];
+    for (ValueScreen.Limit l : screen.limits()) {
+      int k = 0;
+      while (k < inputs.size() && !inputs.get(k).name().equals(l.field())) {
+        k++;
+      }
+      if (k == inputs.size()
+          || limits[k] != null
+          || l.type() != inputs.get(k).type()
+          || l.nullable()) {
+        return Optional.empty();
+      }
+      limits[k] = l;
+    }
+    return Optional.of((records, plain) -> encodeScreened(records, limits, plain));
+  }
+
+  private Map<String, Tensor> encodeScreened(
+      List<Record> records, ValueScreen.Limit[] limits, boolean[] plain) {
+    int n = records.size();
+    java.util.Arrays.fill(plain, 0, n, true);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    List<TensorSpec> inputs = model.inputs();
+    for (int k = 0; k < inputs.size(); k++) {
+      TensorSpec in = inputs.get(k);
+      ValueScreen.Limit l = limits[k];
+      DataType type = in.type();
+      Object data = TypedArrays.allocate(type, n);
+      for (int i = 0; i < n; i++) {
+        Object v = records.get(i).get(in.name());
+        boolean ok;
+        if (type == DataType.INT64 && v instanceof Long x) {
+          ((long[]) data)[i] = x;
+          ok = x >= l.min() && x <= l.max();
+        } else if (type == DataType.FP64 && v instanceof Double x) {
+          ((double[]) data)[i] = x;
+          ok = Double.isFinite(x) && x >= l.min() && x <= l.max();
+        } else if (type == DataType.BYTES && v instanceof String x) {
+          ((String[]) data)[i] = x;
+          ok = l.domain() != null ? l.domain().contains(x) : x.length() <= l.maxLength();
+        } else {
+          if (v != null) {
+            TypedArrays.store(type, data, i, v); // as far as it goes: the caller encodes it again
+          }
+          ok = false;
+        }
+        if (!ok) {
+          plain[i] = false;
+        }
+      }
+      long[] shape = in.shape().length == 1 ? new long[] {n} : new long[] {n, 1};
+      out.put(in.name(), new Tensor(in.name(), type, shape, data));
     }
     return out;
   }

@@ -6,6 +6,7 @@ import dev.slipway.api.Signature;
 import dev.slipway.api.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How one model sees rows: the fields it takes, how rows become its input tensors (preprocess), and
@@ -30,6 +31,15 @@ public interface RecordCodec {
    *     required field or a value of the wrong type
    */
   Map<String, Tensor> encode(List<Record> records);
+
+  /**
+   * An encoder that also screens every value it reads (see {@link ScreenedEncoder}); empty when
+   * this codec cannot, or when the screen does not describe exactly this codec's fields (every
+   * field once, with the schema's type and nullability).
+   */
+  default Optional<ScreenedEncoder> screened(ValueScreen screen) {
+    return Optional.empty();
+  }
 
   /** Turns the model's raw outputs for {@code n} rows into the public output columns. */
   Map<String, Tensor> decode(Map<String, Tensor> modelOutputs, int n);

@@ -6,6 +6,7 @@ import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Record;
 import dev.slipway.api.Schema;
 import dev.slipway.api.codec.TypedArrays;
+import dev.slipway.api.codec.ValueScreen;
 import dev.slipway.guard.profile.DataProfile;
 import dev.slipway.guard.profile.FeatureProfile;
 import java.math.BigInteger;
@@ -291,6 +292,28 @@ public final class InputGuard {
 
   private static boolean sameName(String a, String b) {
     return a == b || a.equals(b);
+  }
+
+  /**
+   * The checks of {@link #passes} as a codec's value screen: a record a codec's screened encoding
+   * lets through is one {@link #passes} lets through (so {@link #check} finds nothing in it). With
+   * a codec whose categories are each feature's domain the two agree exactly.
+   */
+  public ValueScreen screen() {
+    List<ValueScreen.Limit> limits = new ArrayList<>(rules.size());
+    for (int k = 0; k < rules.size(); k++) {
+      Field f = rules.get(k).field();
+      limits.add(
+          new ValueScreen.Limit(
+              f.name(),
+              f.type(),
+              f.nullable(),
+              mins[k],
+              maxs[k],
+              domains.get(f.name()),
+              MAX_STRING_LENGTH));
+    }
+    return new ValueScreen(limits);
   }
 
   /** Checks one record. */

@@ -124,12 +124,13 @@ public record OutputGuard(Map<String, Range> ranges, String confidence, double m
       Range range = ranges.get(t.name());
       double lo = range == null || range.min() == null ? Double.NEGATIVE_INFINITY : range.min();
       double hi = range == null || range.max() == null ? Double.POSITIVE_INFINITY : range.max();
+      float[] floats = t.data() instanceof float[] f ? f : null; // the common case, read directly
       for (int row = 0; row < rows; row++) {
         if (found != null && found[row] != null) {
           continue;
         }
         for (int j = row * per; j < (row + 1) * per; j++) {
-          double d = element(t, j);
+          double d = floats != null ? floats[j] : element(t, j);
           Finding f = null;
           if (!Double.isFinite(d)) {
             f = new Finding(t.name(), Problem.NOT_FINITE, "got " + d);

@@ -10,6 +10,7 @@ import dev.slipway.api.Record;
 import dev.slipway.api.Schema;
 import dev.slipway.api.Tensor;
 import dev.slipway.api.TensorSpec;
+import dev.slipway.api.codec.ScreenedEncoder;
 import dev.slipway.api.codec.TypedArrays;
 import dev.slipway.guard.input.InputGuard;
 import dev.slipway.guard.output.OutputGuard;
@@ -27,6 +28,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,25 @@ public final class Guards {
   @FunctionalInterface
   public interface Runner {
     Map<String, Tensor> run(ServedModel model, List<Record> records);
+
+    /**
+     * Runs a model on the input tensors its codec encoded from {@code records} (the guards check
+     * the primary model's records while its codec encodes them, and hand over that encoding). By
+     * default the encoding is ignored and the records are run.
+     */
+    default Map<String, Tensor> run(
+        ServedModel model, List<Record> records, Map<String, Tensor> encoded) {
+      return run(model, records);
+    }
+
+    /**
+     * Encodes records for a model while screening them (its preprocess stage when it is guarded);
+     * see {@link ScreenedEncoder#encode}.
+     */
+    default Map<String, Tensor> encode(
+        ServedModel model, ScreenedEncoder encoder, List<Record> records, boolean[] plain) {
+      return encoder.encode(records, plain);
+    }
   }
 
   private final Function<String, GuardSpec> specs;
@@ -77,6 +98,19 @@ public final class Guards {
     this.specs = specs;
     this.filters = filters;
     this.meters = meters;
+  }
+
+  private volatile boolean screening = true;
+
+  /**
+   * Whether the primary model's codec checks values while it encodes them (the default) or the
+   * guards check every record on their own first; the answers are the same either way. Forgets
+   * built guards.
+   */
+  Guards screening(boolean on) {
+    screening = on;
+    cache.clear();
+    return this;
   }
 
   /** Whether a model has guards (otherwise the pipeline serves it as before). */
@@ -178,11 +212,13 @@ public final class Guards {
         .tag("version", Integer.toString(model.number()))
         .register(meters);
     FailureFilter filter = filters.apply(model.version()).orElse(null);
+    InputGuard input = new InputGuard(rules);
     return new ModelGuard(
         model.name(),
         key,
         spec,
-        new InputGuard(rules),
+        input,
+        screening ? model.codec().orElseThrow().screened(input.screen()).orElse(null) : null,
         output,
         breaker,
         filter,
@@ -247,16 +283,29 @@ public final class Guards {
     final String label;
     final GuardSpec spec;
     final InputGuard input;
+    final ScreenedEncoder screened; // the model's codec checking while it encodes, or null
     final OutputGuard output;
     final CircuitBreaker breaker;
     final FailureFilter filter;
     final Stats stats;
+    private volatile TensorSpec[] shape; // the guarded version's public outputs
+
+    /** The public outputs of {@code model}, the version this guards. */
+    TensorSpec[] shape(ServedModel model) {
+      TensorSpec[] s = shape;
+      if (s == null) {
+        s = model.publicSignature().outputs().toArray(new TensorSpec[0]);
+        shape = s;
+      }
+      return s;
+    }
 
     ModelGuard(
         String model,
         String label,
         GuardSpec spec,
         InputGuard input,
+        ScreenedEncoder screened,
         OutputGuard output,
         CircuitBreaker breaker,
         FailureFilter filter,
@@ -265,6 +314,7 @@ public final class Guards {
       this.label = label;
       this.spec = spec;
       this.input = input;
+      this.screened = screened;
       this.output = output;
       this.breaker = breaker;
       this.filter = filter;
@@ -484,19 +534,39 @@ public final class Guards {
     ModelGuard g = guard(primary);
     int n = records.size();
     Record[] rows = records.toArray(new Record[0]);
-    String[] servedBy = new String[n];
     String[] why = new String[n];
     boolean[] toHeuristic = new boolean[n];
-    List<Integer> forPrimary = new ArrayList<>(n);
+    List<Integer> forPrimary = null; // null while every row so far goes to the primary model
 
-    // 1. input checks (records that pass, the common case, are counted once per request)
+    // 1. input checks (records that pass, the common case, are counted once per request). When
+    // the model's codec can screen, it checks every value in the pass that encodes it and the
+    // model gets that encoding; a record it does not let through is checked alone (and encoded
+    // again if it goes to the model), exactly as without a screen.
     Stats stats = g.stats;
+    boolean[] plain = null;
+    Map<String, Tensor> encoded = null;
+    boolean[] again = null;
+    if (g.screened != null) {
+      plain = new boolean[n];
+      encoded = runner.encode(primary, g.screened, records, plain);
+    }
     int passed = 0;
     for (int i = 0; i < n; i++) {
-      if (g.input.passes(rows[i])) {
+      if (plain != null ? plain[i] : g.input.passes(rows[i])) {
         passed++;
-        forPrimary.add(i);
+        if (forPrimary != null) {
+          forPrimary.add(i);
+        }
         continue;
+      }
+      if (forPrimary == null) {
+        forPrimary = new ArrayList<>(new AllRows(i));
+      }
+      if (plain != null) {
+        if (again == null) {
+          again = new boolean[n];
+        }
+        again[i] = true;
       }
       InputGuard.Verdict v = g.input.check(rows[i]);
       InputGuard.Outcome outcome = v.outcome();
@@ -528,6 +598,9 @@ public final class Guards {
     if (passed > 0) {
       stats.input(InputGuard.Outcome.PASSED).increment(passed);
     }
+    if (forPrimary == null) {
+      forPrimary = new AllRows(n);
+    }
 
     // 2. the filtering model sends records it expects the model to get wrong to the chain
     List<Integer> pending = new ArrayList<>();
@@ -553,7 +626,9 @@ public final class Guards {
     Source[] from = new Source[n];
     int[] at = new int[n];
     if (!forPrimary.isEmpty()) {
-      Attempt a = attempt(g, primary, rows, forPrimary, runner, true, from, at);
+      Map<String, Tensor> inputs =
+          encoded == null ? null : encodedRows(primary, encoded, n, rows, forPrimary, again);
+      Attempt a = attempt(g, primary, rows, forPrimary, inputs, runner, true, from, at);
       columns = a.outputs;
       a.failed.forEach(
           (i, reason) -> {
@@ -562,7 +637,14 @@ public final class Guards {
           });
       pending.sort(null);
     }
-    TensorSpec[] shape = primary.publicSignature().outputs().toArray(new TensorSpec[0]);
+    TensorSpec[] shape = g.shape(primary);
+    if (n > 0 && forPrimary.size() == n && pending.isEmpty()) {
+      // the common case: the primary model answered every row, in order
+      stats.answer(PRIMARY_LINK).increment(n);
+      Map<String, Tensor> whole = asAnswer(shape, columns, n);
+      return new Answer(
+          whole != null ? whole : merge(shape, from, at, n), Collections.nCopies(n, g.label));
+    }
 
     // 4. the fallback chain
     for (String link : g.spec.fallback()) {
@@ -590,7 +672,7 @@ public final class Guards {
           host.acquire(
               ref.alias() != null ? ref.name() + "@" + ref.alias() : ref.name(), ref.version())) {
         Attempt a =
-            attempt(guard(lease.model()), lease.model(), rows, rest, runner, false, from, at);
+            attempt(guard(lease.model()), lease.model(), rows, rest, null, runner, false, from, at);
         a.failed.forEach(
             (i, reason) -> {
               why[i] = why[i] + "; " + link + ": " + reason;
@@ -624,6 +706,7 @@ public final class Guards {
               + (g.spec.fallback().isEmpty() ? " (no fallback chain is configured)" : ""));
     }
     // answers by link: one increment per run of rows answered by the same link
+    String[] servedBy = new String[n];
     String runLink = null;
     int run = 0;
     for (int i = 0; i < n; i++) {
@@ -642,6 +725,27 @@ public final class Guards {
       stats.answer(runLink).increment(run);
     }
     return new Answer(merge(shape, from, at, n), Arrays.asList(servedBy));
+  }
+
+  /** Rows {@code 0..n-1}, without a list of boxed numbers. */
+  private static final class AllRows extends java.util.AbstractList<Integer>
+      implements java.util.RandomAccess {
+    private final int n;
+
+    AllRows(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public Integer get(int index) {
+      java.util.Objects.checkIndex(index, n);
+      return index;
+    }
+
+    @Override
+    public int size() {
+      return n;
+    }
   }
 
   /** The {@code link} of {@code slipway.guard.answers} for requests no link could answer. */
@@ -668,14 +772,72 @@ public final class Guards {
   private record Attempt(Map<String, Tensor> outputs, Map<Integer, String> failed) {}
 
   /**
+   * The rows {@code which} (ascending) of a batch of {@code n} rows encoded by the model's codec,
+   * the rows marked in {@code again} encoded again from their checked (maybe imputed) records. Null
+   * when that encoding fails: the records are then run as they are, which reports it as before.
+   */
+  static Map<String, Tensor> encodedRows(
+      ServedModel model,
+      Map<String, Tensor> encoded,
+      int n,
+      Record[] rows,
+      List<Integer> which,
+      boolean[] again) {
+    if (again == null && which.size() == n) {
+      return encoded; // every row, each as the screened encoding gave it
+    }
+    Map<String, Tensor> fresh = null;
+    if (again != null) {
+      List<Record> redo = new ArrayList<>();
+      for (int i : which) {
+        if (again[i]) {
+          redo.add(rows[i]);
+        }
+      }
+      if (!redo.isEmpty()) {
+        try {
+          fresh = model.codec().orElseThrow().encode(redo);
+        } catch (InvalidInputException e) {
+          return null;
+        }
+      }
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Tensor t : encoded.values()) {
+      Tensor redone = fresh == null ? null : fresh.get(t.name());
+      if (fresh != null && redone == null) {
+        return null;
+      }
+      int per = (int) (t.size() / n);
+      Object data = TypedArrays.allocate(t.type(), which.size() * per);
+      int r = 0;
+      for (int j = 0; j < which.size(); j++) {
+        int i = which.get(j);
+        if (again != null && again[i]) {
+          System.arraycopy(redone.data(), r++ * per, data, j * per, per);
+        } else {
+          System.arraycopy(t.data(), i * per, data, j * per, per);
+        }
+      }
+      long[] shape = t.shape().clone();
+      shape[0] = which.size();
+      out.put(t.name(), new Tensor(t.name(), t.type(), shape, data));
+    }
+    return out;
+  }
+
+  /**
    * Runs a model on the rows {@code which} behind its breaker and checks its answers: a row that
    * passes is answered ({@code from}, {@code at}); the others fail, each with the reason.
+   *
+   * @param inputs the rows' encoding by the model's codec, or null to have the runner encode them
    */
   private Attempt attempt(
       ModelGuard g,
       ServedModel model,
       Record[] rows,
       List<Integer> which,
+      Map<String, Tensor> inputs,
       Runner runner,
       boolean primary,
       Source[] from,
@@ -691,7 +853,8 @@ public final class Guards {
     long start = System.nanoTime();
     Map<String, Tensor> out;
     try {
-      out = runner.run(model, select(rows, which));
+      List<Record> selected = select(rows, which);
+      out = inputs == null ? runner.run(model, selected) : runner.run(model, selected, inputs);
       g.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     } catch (ModelFailureException | ModelUnavailableException e) {
       g.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
@@ -706,10 +869,17 @@ public final class Guards {
     }
     Source source =
         new Source(g.label, primary ? PRIMARY_LINK : model.name(), out, which.size(), null);
-    for (int j = 0; j < which.size(); j++) {
-      int i = which.get(j);
-      from[i] = source;
-      at[i] = j;
+    if (which instanceof AllRows) {
+      for (int j = 0; j < which.size(); j++) {
+        from[j] = source;
+        at[j] = j;
+      }
+    } else {
+      for (int j = 0; j < which.size(); j++) {
+        int i = which.get(j);
+        from[i] = source;
+        at[i] = j;
+      }
     }
     List<Map.Entry<Integer, OutputGuard.Finding>> problems = g.output.failures(out, which.size());
     if (problems.isEmpty()) {
@@ -727,6 +897,9 @@ public final class Guards {
   }
 
   private static List<Record> select(Record[] rows, List<Integer> which) {
+    if (which instanceof AllRows && which.size() == rows.length) {
+      return Arrays.asList(rows);
+    }
     List<Record> out = new ArrayList<>(which.size());
     for (int i : which) {
       out.add(rows[i]);
@@ -777,9 +950,21 @@ public final class Guards {
         return null;
       }
     }
+    return asAnswer(specs, s.columns, n);
+  }
+
+  /**
+   * The columns of a model run over all {@code n} rows as the answer, when they have the types and
+   * shapes {@link #merge} would give; otherwise null.
+   */
+  private static Map<String, Tensor> asAnswer(
+      TensorSpec[] specs, Map<String, Tensor> columns, int n) {
+    if (columns == null || n == 0) {
+      return null;
+    }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (TensorSpec spec : specs) {
-      Tensor t = s.columns.get(spec.name());
+      Tensor t = columns.get(spec.name());
       if (t == null
           || t.type() != spec.type()
           || t.size() % n != 0
