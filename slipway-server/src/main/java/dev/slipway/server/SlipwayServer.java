@@ -82,6 +82,7 @@ public final class SlipwayServer implements AutoCloseable {
   // closed after the server stops and before the registry: it writes the queued predictions
   private volatile dev.slipway.monitor.Monitoring monitoring;
   private volatile MetricHistory history;
+  private volatile dev.slipway.server.lifecycle.Lifecycle lifecycle;
   private final java.util.List<AutoCloseable> closeables =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
@@ -268,6 +269,17 @@ public final class SlipwayServer implements AutoCloseable {
     new dev.slipway.server.http.MonitoringService(
             monitoring, registry, handlers, java.time.Clock.systemUTC())
         .bind(sb);
+    // Alerts over closed monitoring windows, and the lifecycle they start (alerts:, lifecycle:).
+    dev.slipway.server.lifecycle.Lifecycle lifecycle =
+        dev.slipway.server.lifecycle.Lifecycle.of(
+            config.lifecycle(),
+            registry,
+            monitoring,
+            new Evaluator(pipeline),
+            canary,
+            meters,
+            java.time.Clock.systemUTC());
+    new dev.slipway.server.http.LifecycleService(lifecycle, registry, handlers).bind(sb);
     sb.route()
         .get("/metrics")
         .build(
@@ -285,6 +297,8 @@ public final class SlipwayServer implements AutoCloseable {
     s.monitoring = monitoring;
     s.history = history;
     s.closeables.add(history);
+    s.lifecycle = lifecycle;
+    s.closeables.add(lifecycle);
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -348,6 +362,9 @@ public final class SlipwayServer implements AutoCloseable {
         ROLLOUT_EVALUATE_SECONDS,
         TimeUnit.SECONDS);
     history.start(s.watcher);
+    if (!config.lifecycle().isEmpty()) {
+      lifecycle.start();
+    }
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;
@@ -440,6 +457,11 @@ public final class SlipwayServer implements AutoCloseable {
   /** The metric history behind the dashboard (sampled every {@code history.sampleSeconds}). */
   public MetricHistory history() {
     return history;
+  }
+
+  /** The alerts and lifecycle policies of this server ({@code alerts:}, {@code lifecycle:}). */
+  public dev.slipway.server.lifecycle.Lifecycle lifecycle() {
+    return lifecycle;
   }
 
   @Override
