@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.monitor.alert.AlertRule;
 import dev.slipway.monitor.canary.MetricSpec;
 import dev.slipway.monitor.lifecycle.LifecyclePolicy;
+import dev.slipway.server.gate.GatePolicy;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import java.util.regex.Pattern;
  *       cooldown: 6h
  *       canarySteps: [5, 25, 50, 100]
  *       retrain: {window: 1d, minRows: 1000, holdout: 0.2, seed: 42}
+ *       gate: {atLeast: {auc: 0.7}, atMost: {}, maxWorsening: {auc: 0.01, log_loss: 0}}
  *       canary: {minSamples: 1000, minStepDuration: 10m, evaluateEvery: 1m, maxP99Ratio: 1.5,
  *                maxErrorIncrease: 0.01,
  *                metric: {name: accuracy, higherIsBetter: true, binary: true, margin: 0.01,
@@ -101,8 +103,10 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
    * @param policy when to run and the canary's steps
    * @param retrain what the retraining reads
    * @param canary how the canary of a blessed candidate is judged
+   * @param gate what the candidate must reach on the held-out rows (default {@link
+   *     GatePolicy#defaults()})
    */
-  public record Policy(LifecyclePolicy policy, Retrain retrain, Canary canary) {}
+  public record Policy(LifecyclePolicy policy, Retrain retrain, Canary canary, GatePolicy gate) {}
 
   /**
    * The latest labelled window a retraining reads.
@@ -305,7 +309,11 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       problems.add(path + ": expected a map with onAlerts, cooldown, canarySteps, retrain, canary");
       return null;
     }
-    known(n, path, Set.of("onAlerts", "cooldown", "canarySteps", "retrain", "canary"), problems);
+    known(
+        n,
+        path,
+        Set.of("onAlerts", "cooldown", "canarySteps", "retrain", "canary", "gate"),
+        problems);
     int before = problems.size();
     Set<String> onAlerts = new LinkedHashSet<>();
     JsonNode on = n.get("onAlerts");
@@ -366,10 +374,50 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
     }
     Retrain retrain = retrain(n.get("retrain"), path + ".retrain", problems);
     Canary canary = canary(n.get("canary"), path + ".canary", problems);
+    GatePolicy gate = gate(n.get("gate"), path + ".gate", problems);
     if (problems.size() > before) {
       return null;
     }
-    return new Policy(new LifecyclePolicy(model, onAlerts, cooldown, steps), retrain, canary);
+    return new Policy(new LifecyclePolicy(model, onAlerts, cooldown, steps), retrain, canary, gate);
+  }
+
+  private static GatePolicy gate(JsonNode n, String path, List<String> problems) {
+    GatePolicy d = GatePolicy.defaults();
+    if (n == null || n.isNull()) {
+      return d;
+    }
+    if (!n.isObject()) {
+      problems.add(path + ": expected a map with atLeast, atMost, maxWorsening");
+      return d;
+    }
+    known(n, path, Set.of("atLeast", "atMost", "maxWorsening"), problems);
+    return new GatePolicy(
+        thresholds(n.get("atLeast"), path + ".atLeast", d.atLeast(), problems),
+        thresholds(n.get("atMost"), path + ".atMost", d.atMost(), problems),
+        thresholds(n.get("maxWorsening"), path + ".maxWorsening", d.maxWorsening(), problems));
+  }
+
+  private static Map<String, Double> thresholds(
+      JsonNode n, String path, Map<String, Double> fallback, List<String> problems) {
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (!n.isObject()) {
+      problems.add(path + ": expected a map of metric to number, e.g. {auc: 0.7}");
+      return fallback;
+    }
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      if (!Set.of("auc", "accuracy", "log_loss").contains(e.getKey())) {
+        problems.add(
+            path + "." + e.getKey() + ": unknown metric; known: [accuracy, auc, log_loss]");
+      } else if (!e.getValue().isNumber() || !Double.isFinite(e.getValue().doubleValue())) {
+        problems.add(path + "." + e.getKey() + ": got " + e.getValue() + ", expected a number");
+      } else {
+        out.put(e.getKey(), e.getValue().doubleValue());
+      }
+    }
+    return out;
   }
 
   private static Retrain retrain(JsonNode n, String path, List<String> problems) {

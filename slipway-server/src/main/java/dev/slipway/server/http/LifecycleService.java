@@ -94,6 +94,11 @@ public final class LifecycleService {
       m.put("canary_min_samples", p.canary().minSamples());
       m.put("canary_min_step_seconds", p.canary().minStepDuration().toMillis() / 1000.0);
       m.put("canary_metric", p.canary().metric() == null ? null : p.canary().metric().name());
+      Map<String, Object> gate = new LinkedHashMap<>();
+      gate.put("at_least", p.gate().atLeast());
+      gate.put("at_most", p.gate().atMost());
+      gate.put("max_worsening", p.gate().maxWorsening());
+      m.put("gate", gate);
       out.put("policy", m);
     }
     out.put("running", lifecycle.loop().running(name));

@@ -152,7 +152,7 @@ public final class Lifecycle implements AutoCloseable {
     }
   }
 
-  /** The lifecycle of a server: {@link RegistryLifecycleActions} with the default gate policy. */
+  /** The lifecycle of a server, acting through {@link RegistryLifecycleActions}. */
   public static Lifecycle of(
       LifecycleConfig config,
       ModelRegistry registry,
@@ -163,13 +163,7 @@ public final class Lifecycle implements AutoCloseable {
       Clock clock) {
     RegistryLifecycleActions actions =
         new RegistryLifecycleActions(
-            registry,
-            monitoring,
-            evaluator,
-            dev.slipway.server.gate.GatePolicy.defaults(),
-            canary,
-            config.policies()::get,
-            clock);
+            registry, monitoring, evaluator, canary, config.policies()::get, clock);
     return new Lifecycle(config, actions, monitoring, registry, canary, meters, clock);
   }
 

@@ -55,7 +55,8 @@ import java.util.function.Function;
  *       window's rows. A model without a champion has its current version pinned as champion first
  *       (forced, audited), so the new version takes no traffic before its canary.
  *   <li><b>gate</b> scores the candidate and the champion on the held-out rows with {@link
- *       Evaluator}, lets {@link GatePolicy} decide and records the result on the candidate.
+ *       Evaluator}, lets the policy's {@link GatePolicy} decide and records the result on the
+ *       candidate.
  *   <li><b>startCanary</b> starts a rollout against the champion with the policy's steps and the
  *       canary settings.
  * </ul>
@@ -74,7 +75,6 @@ public final class RegistryLifecycleActions implements LifecycleActions {
   private final ModelRegistry registry;
   private final Monitoring monitoring;
   private final Evaluator evaluator;
-  private final GatePolicy gate;
   private final CanaryController canary;
   private final Function<String, LifecycleConfig.Policy> policies;
   private final Clock clock;
@@ -86,14 +86,12 @@ public final class RegistryLifecycleActions implements LifecycleActions {
       ModelRegistry registry,
       Monitoring monitoring,
       Evaluator evaluator,
-      GatePolicy gate,
       CanaryController canary,
       Function<String, LifecycleConfig.Policy> policies,
       Clock clock) {
     this.registry = registry;
     this.monitoring = monitoring;
     this.evaluator = evaluator;
-    this.gate = gate;
     this.canary = canary;
     this.policies = policies;
     this.clock = clock;
@@ -224,7 +222,7 @@ public final class RegistryLifecycleActions implements LifecycleActions {
         champion == null || champion == candidate
             ? null
             : evaluator.evaluate(model + "/" + champion, rows.rows(), LABEL, rows.positive());
-    GatePolicy.Decision d = gate.decide(cand, champ);
+    GatePolicy.Decision d = policy(model).gate().decide(cand, champ);
     String details =
         (d.blessed() ? "all checks passed" : String.join("; ", d.failures()))
             + (champ == null

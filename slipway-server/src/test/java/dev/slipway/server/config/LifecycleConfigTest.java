@@ -43,6 +43,7 @@ class LifecycleConfigTest {
                           cooldown: 30m
                           canarySteps: [10, 50, 100]
                           retrain: {window: 2h, minRows: 500, holdout: 0.25, seed: 9}
+                          gate: {atLeast: {auc: 0.6}, maxWorsening: {log_loss: 0.01}}
                           canary:
                             minSamples: 300
                             minStepDuration: 20s
@@ -68,6 +69,9 @@ class LifecycleConfigTest {
     assertThat(p.policy().canarySteps()).containsExactly(10, 50, 100);
     assertThat(p.retrain())
         .isEqualTo(new LifecycleConfig.Retrain(Duration.ofHours(2), 500, 0.25, 9));
+    assertThat(p.gate().atLeast()).isEqualTo(Map.of("auc", 0.6));
+    assertThat(p.gate().atMost()).isEmpty();
+    assertThat(p.gate().maxWorsening()).isEqualTo(Map.of("log_loss", 0.01));
     assertThat(p.canary().minSamples()).isEqualTo(300);
     assertThat(p.canary().minStepDuration()).isEqualTo(Duration.ofSeconds(20));
     assertThat(p.canary().evaluateEvery()).isEqualTo(Duration.ofSeconds(5));
@@ -126,6 +130,7 @@ class LifecycleConfigTest {
                   canarySteps: [50, 20, 100]
                   retrain: {holdout: 0.9, minRows: 1, size: 3}
                   canary: {minSamples: 0, metric: {name: accuracy, margin: -1}}
+                  gate: {atLeast: {recall: 0.5, auc: high}}
                 ghost: {onAlerts: [drift]}
             """);
     assertThatThrownBy(() -> SlipwayConfig.parse(bad, Map.of(), new ArrayList<>()))
@@ -154,6 +159,8 @@ class LifecycleConfigTest {
                       "lifecycle.models.ad-click.retrain.size: unknown setting",
                       "lifecycle.models.ad-click.canary.minSamples: got 0",
                       "lifecycle.models.ad-click.canary.metric.margin: got -1",
+                      "lifecycle.models.ad-click.gate.atLeast.recall: unknown metric",
+                      "lifecycle.models.ad-click.gate.atLeast.auc: got \"high\", expected a number",
                       "lifecycle.models.ghost.onAlerts[0]: got \"drift\", expected the name of a"
                           + " rule under alerts.models.ghost (there is none)");
               for (String s : expected) {
