@@ -82,7 +82,7 @@ public final class LifecycleScenario {
           home,
           42,
           20_000,
-          150,
+          200,
           Duration.ofSeconds(5),
           2,
           List.of(25, 50, 100),
@@ -158,7 +158,11 @@ public final class LifecycleScenario {
     this.out = out;
   }
 
-  /** The scenario's slipway.yaml: short windows, the drift alert and the lifecycle policy. */
+  /**
+   * The scenario's slipway.yaml: short windows, the drift alert and the lifecycle policy. The
+   * retraining reads two windows: the alert fires two windows after the shift at the earliest, so
+   * they hold shifted traffic only.
+   */
   public String config() {
     long w = settings.window().toSeconds();
     String metric =
@@ -185,7 +189,7 @@ public final class LifecycleScenario {
         "      onAlerts: [feature-drift]",
         "      cooldown: 10m",
         "      canarySteps: " + settings.canarySteps(),
-        "      retrain: {window: " + (3 * w) + "s, minRows: 1000, holdout: 0.3, seed: 7}",
+        "      retrain: {window: " + (2 * w) + "s, minRows: 1000, holdout: 0.3, seed: 7}",
         "      # the shifted market is harder to predict (its best AUC is about 0.74): the gate asks",
         "      # for 0.6 and, as by default, no worse AUC or log loss than the champion's",
         "      gate: {atLeast: {auc: 0.6}, maxWorsening: {auc: 0.01, log_loss: 0}}",
@@ -227,6 +231,9 @@ public final class LifecycleScenario {
       String base = "http://127.0.0.1:" + server.port();
       print("Slipway serves " + MODEL + " on " + base + "/ (embedded database in the home)");
       Traffic traffic = new Traffic(base, normal, shifted);
+      print("Warming up (the first requests load code paths) ...");
+      traffic.warmUp(100);
+      started = System.nanoTime();
       traffic.start();
       try {
         return watch(base, traffic);
@@ -268,8 +275,19 @@ public final class LifecycleScenario {
         }
         if (end != null && !end.equals(lastWindow)) {
           lastWindow = end;
-          event("window", "window closed at " + end + ":" + values);
-          if (!traffic.shifted.get() && ++baselineWindows >= settings.baselineWindows()) {
+          event(
+              "window",
+              "window closed at "
+                  + end
+                  + ":"
+                  + values
+                  + " ("
+                  + traffic.answered.get()
+                  + " requests answered so far)");
+          boolean measured = values.indexOf("drift.psi.max=n/a") < 0;
+          if (!traffic.shifted.get()
+              && measured
+              && ++baselineWindows >= settings.baselineWindows()) {
             traffic.shifted.set(true);
             reached.add("shift");
             event(
@@ -449,9 +467,10 @@ public final class LifecycleScenario {
     final AtomicBoolean shifted = new AtomicBoolean();
     final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicLong sent = new AtomicLong();
+    final AtomicLong answered = new AtomicLong();
     final ConcurrentLinkedQueue<ObjectNode> feedback = new ConcurrentLinkedQueue<>();
     final ExecutorService pool = Executors.newFixedThreadPool(5);
-    final long t0 = System.nanoTime();
+    static final int WORKERS = 4;
 
     Traffic(String base, List<Record> normal, List<Record> shifted) {
       this.base = base;
@@ -460,10 +479,17 @@ public final class LifecycleScenario {
     }
 
     void start() {
-      for (int w = 0; w < 4; w++) {
+      for (int w = 0; w < WORKERS; w++) {
         pool.execute(this::send);
       }
       pool.execute(this::feedback);
+    }
+
+    /** Sends {@code n} normal requests one by one and waits for their answers. */
+    void warmUp(int n) {
+      for (int i = 0; i < n; i++) {
+        sendOne(sent.getAndIncrement());
+      }
     }
 
     void stop() throws InterruptedException {
@@ -472,11 +498,12 @@ public final class LifecycleScenario {
       pool.awaitTermination(10, TimeUnit.SECONDS);
     }
 
+    /** Each worker sends its share of the rate; a late worker does not catch up in a burst. */
     private void send() {
+      long interval = (long) (WORKERS * 1e9 / settings.rate());
+      long next = System.nanoTime();
       while (running.get()) {
-        long i = sent.getAndIncrement();
-        long due = t0 + (long) (i * 1e9 / settings.rate());
-        long wait = due - System.nanoTime();
+        long wait = next - System.nanoTime();
         if (wait > 0) {
           try {
             TimeUnit.NANOSECONDS.sleep(wait);
@@ -484,40 +511,50 @@ public final class LifecycleScenario {
             return;
           }
         }
-        boolean s = shifted.get();
-        List<Record> rows = s ? shiftedRows : normal;
-        Record r = rows.get((int) (i % rows.size()));
-        ObjectNode rec = JSON.createObjectNode();
-        for (String name : r.names()) {
-          if (!name.equals(AdClickGenerator.LABEL)) {
-            rec.putPOJO(name, r.get(name));
-          }
-        }
-        ObjectNode body = JSON.createObjectNode();
-        body.putArray("records").add(rec);
-        String id = (s ? "shifted-" : "normal-") + i;
-        try {
-          HttpResponse<String> resp =
-              http.send(
-                  HttpRequest.newBuilder(URI.create(base + "/api/v1/models/" + MODEL + "/predict"))
-                      .header("Content-Type", "application/json")
-                      .header("X-Request-Id", id)
-                      .timeout(Duration.ofSeconds(10))
-                      .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-          if (resp.statusCode() == 200) {
-            ObjectNode f = JSON.createObjectNode();
-            f.put("request_id", id);
-            f.put("label", AdClickGenerator.CLICK.equals(r.get(AdClickGenerator.LABEL)) ? 1 : 0);
-            feedback.add(f);
-          }
-        } catch (IOException e) {
-          // the server is stopping, or was too busy: the next request tries again
-        } catch (InterruptedException e) {
+        next = Math.max(next + interval, System.nanoTime() - interval);
+        if (!sendOne(sent.getAndIncrement())) {
           return;
         }
       }
+    }
+
+    /** Sends request {@code i}; false when interrupted. */
+    private boolean sendOne(long i) {
+      boolean s = shifted.get();
+      List<Record> rows = s ? shiftedRows : normal;
+      Record r = rows.get((int) (i % rows.size()));
+      ObjectNode rec = JSON.createObjectNode();
+      for (String name : r.names()) {
+        if (!name.equals(AdClickGenerator.LABEL)) {
+          rec.putPOJO(name, r.get(name));
+        }
+      }
+      ObjectNode body = JSON.createObjectNode();
+      body.putArray("records").add(rec);
+      String id = (s ? "shifted-" : "normal-") + i;
+      try {
+        HttpResponse<String> resp =
+            http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/models/" + MODEL + "/predict"))
+                    .header("Content-Type", "application/json")
+                    .header("X-Request-Id", id)
+                    .timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() == 200) {
+          answered.incrementAndGet();
+          ObjectNode f = JSON.createObjectNode();
+          f.put("request_id", id);
+          f.put("label", AdClickGenerator.CLICK.equals(r.get(AdClickGenerator.LABEL)) ? 1 : 0);
+          feedback.add(f);
+        }
+      } catch (IOException e) {
+        // the server is stopping, or was too busy: the next request tries again
+      } catch (InterruptedException e) {
+        return false;
+      }
+      return true;
     }
 
     private void feedback() {

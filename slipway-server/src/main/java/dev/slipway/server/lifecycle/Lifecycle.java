@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,7 +55,6 @@ public final class Lifecycle implements AutoCloseable {
   private final CanaryController canary;
   private final Clock clock;
   private final Deque<Alert> fired = new ArrayDeque<>();
-  private final Map<String, Double> lastValue = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastCanaryEvaluation = new HashMap<>();
   private final ExecutorService runs =
       Executors.newSingleThreadExecutor(
@@ -110,14 +108,13 @@ public final class Lifecycle implements AutoCloseable {
         .forEach(
             (model, rules) -> {
               for (AlertRule r : rules) {
-                String key = model + '\u0000' + r.name();
                 Gauge.builder(
                         "slipway.alert.firing", () -> engine.isFiring(model, r.name()) ? 1 : 0)
                     .description("1 while the alert rule is firing, else 0")
                     .tag("model", model)
                     .tag("rule", r.name())
                     .register(meters);
-                Gauge.builder("slipway.alert.value", () -> lastValue.getOrDefault(key, Double.NaN))
+                Gauge.builder("slipway.alert.value", () -> lastValue(model, r.name()))
                     .description("The last closed window's value of the rule's metric")
                     .tag("model", model)
                     .tag("rule", r.name())
@@ -172,14 +169,7 @@ public final class Lifecycle implements AutoCloseable {
    * a policy whose {@code canary.evaluateEvery} has passed.
    */
   public void tick(Instant now) {
-    for (AlertEvaluator.Evaluated e : evaluator.evaluateAt(now)) {
-      for (AlertRule r : engine.rules(e.model())) {
-        Double v = e.values().get(r.metric());
-        if (v != null) {
-          lastValue.put(e.model() + '\u0000' + r.name(), v);
-        }
-      }
-    }
+    evaluator.evaluateAt(now);
     config
         .policies()
         .forEach(
@@ -239,9 +229,17 @@ public final class Lifecycle implements AutoCloseable {
     }
   }
 
-  /** The last closed window's value of a rule's metric, or NaN. */
+  /** The last closed window's value of a rule's metric, or NaN (no window, or no value). */
   public double lastValue(String model, String rule) {
-    return lastValue.getOrDefault(model + '\u0000' + rule, Double.NaN);
+    for (AlertRule r : engine.rules(model)) {
+      if (r.name().equals(rule)) {
+        return evaluator
+            .latest(model)
+            .map(e -> e.values().getOrDefault(r.metric(), Double.NaN))
+            .orElse(Double.NaN);
+      }
+    }
+    return Double.NaN;
   }
 
   /** An alert as JSON-ready fields. */
