@@ -96,8 +96,13 @@ final class ScenarioCommand implements Runnable {
       }
       spec.commandLine()
           .getErr()
-          .println("slipway: the lifecycle scenario stopped: stage '" + r.failedStage() + "' did"
-              + " not happen within " + timeLimit + " s");
+          .println(
+              "slipway: the lifecycle scenario stopped: stage '"
+                  + r.failedStage()
+                  + "' did"
+                  + " not happen within "
+                  + timeLimit
+                  + " s");
       return 1;
     }
   }

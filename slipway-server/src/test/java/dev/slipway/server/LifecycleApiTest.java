@@ -31,12 +31,27 @@ import org.junit.jupiter.api.Test;
  */
 class LifecycleApiTest {
   static TestServer s;
+  static com.sun.net.httpserver.HttpServer hooks;
+  static final List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
+    hooks = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(0), 0);
+    hooks.createContext(
+        "/hook",
+        ex -> {
+          posted.add(
+              ex.getRequestHeaders().getFirst("X-Slipway-Event")
+                  + " "
+                  + new String(ex.getRequestBody().readAllBytes(), "UTF-8"));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    hooks.start();
     String yaml =
         """
         alerts:
+          webhook: http://127.0.0.1:%d/hook
           window: 1h
           closeDelay: 0s
           evaluateEvery: 1h
@@ -54,7 +69,8 @@ class LifecycleApiTest {
               retrain: {window: 1h, minRows: 1000, holdout: 0.3, seed: 5}
               gate: {atLeast: {auc: 0.55}}
               canary: {minSamples: 20, minStepDuration: 0s, evaluateEvery: 1h, metric: none}
-        """;
+        """
+            .formatted(hooks.getAddress().getPort());
     java.nio.file.Path f = java.nio.file.Files.createTempFile("lifecycle", ".yaml");
     java.nio.file.Files.writeString(f, yaml);
     SlipwayConfig parsed = SlipwayConfig.load(f, Map.of());
@@ -64,6 +80,7 @@ class LifecycleApiTest {
   @AfterAll
   static void stop() {
     s.close();
+    hooks.stop(0);
   }
 
   /** Sends the shifted market's rows, 100 per request, then each row's label as feedback. */
@@ -169,6 +186,18 @@ class LifecycleApiTest {
     assertThat(rollout.get("candidate").asInt()).isEqualTo(3);
     assertThat(rollout.get("stable").asInt()).isEqualTo(2);
     assertThat(rollout.get("percent").asDouble()).isEqualTo(50.0);
+
+    // The webhook heard the alert and every step.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> posted.stream().filter(p -> p.startsWith("lifecycle_step ")).count() == 4);
+    assertThat(posted.get(0))
+        .startsWith("alert_fired ")
+        .contains("\"rule\":\"drift\"")
+        .contains("\"model\":\"ad-click\"");
+    assertThat(posted)
+        .filteredOn(p -> p.startsWith("lifecycle_step "))
+        .anyMatch(p -> p.contains("\"action\":\"gate\"") && p.contains("candidate_auc"));
 
     String metrics = s.get("/metrics").body();
     assertThat(metrics)
