@@ -3,6 +3,7 @@ package dev.slipway.monitor;
 import dev.slipway.guard.profile.DataProfile;
 import dev.slipway.monitor.feedback.Feedback;
 import dev.slipway.monitor.feedback.FeedbackStore;
+import dev.slipway.monitor.feedback.JoinedFeedback;
 import dev.slipway.monitor.log.PredictionLog;
 import dev.slipway.monitor.log.PredictionLogWriter;
 import dev.slipway.monitor.performance.WindowDrift;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -120,6 +122,15 @@ public final class Monitoring implements AutoCloseable {
 
   public FeedbackStore feedback() {
     return feedback;
+  }
+
+  /**
+   * Adds a listener of the label changes feedback joins make (a prediction's first label, or a
+   * correction), from every join: the immediate one of {@link #submit}, the log writer's and {@link
+   * #joinPending}'s. Each change is heard once; see {@link FeedbackStore#onJoined}.
+   */
+  public void onJoined(Consumer<List<JoinedFeedback>> listener) {
+    feedback.onJoined(listener);
   }
 
   /** Stores feedback and joins what it can; see {@link FeedbackStore#submit}. */

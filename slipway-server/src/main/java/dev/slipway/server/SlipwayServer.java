@@ -209,6 +209,22 @@ public final class SlipwayServer implements AutoCloseable {
     dev.slipway.monitor.Monitoring monitoring =
         new dev.slipway.monitor.Monitoring(
             registry.dataSource(), config.monitoring(), java.time.Clock.systemUTC(), meters);
+    // Joined feedback feeds the running rollouts' metric and the bandits' rewards. The stats are
+    // in memory: the rollouts' feedback is read back from the database first (nothing joins
+    // before the server listens: no traffic, and the first sweep is 30 s away).
+    dev.slipway.monitor.canary.FeedbackFeeder feeder =
+        new dev.slipway.monitor.canary.FeedbackFeeder(variantStats, router, canary::running);
+    try {
+      int restored =
+          feeder.restore(
+              monitoring.feedback(), java.time.Clock.systemUTC().instant().plusSeconds(1));
+      if (restored > 0) {
+        log.info("restored {} feedback value(s) of running rollouts", restored);
+      }
+    } catch (RuntimeException e) {
+      log.warn("restoring the feedback of running rollouts failed: {}", e.getMessage());
+    }
+    monitoring.onJoined(feeder);
     Pipeline pipeline =
         new Pipeline(
                 host,

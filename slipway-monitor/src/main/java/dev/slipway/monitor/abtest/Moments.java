@@ -39,4 +39,17 @@ public record Moments(long n, double sum, double sumSquares) {
   public Moments plus(Moments o) {
     return new Moments(n + o.n, sum + o.sum, sumSquares + o.sumSquares);
   }
+
+  /**
+   * These moments without values that were added to them (a corrected value taken back); the sum of
+   * squares is kept ≥ 0 against rounding.
+   *
+   * @throws IllegalArgumentException when more values would be removed than there are
+   */
+  public Moments minus(Moments o) {
+    if (o.n > n) {
+      throw new IllegalArgumentException("cannot remove " + o.n + " of " + n + " values");
+    }
+    return new Moments(n - o.n, sum - o.sum, Math.max(0, sumSquares - o.sumSquares));
+  }
 }

@@ -493,6 +493,11 @@ public final class CanaryController {
         power);
   }
 
+  /** The running rollouts, of every model (read from the database). */
+  public List<Rollout> running() {
+    return store.running();
+  }
+
   /** The newest rollout of a model and its decisions. */
   public Optional<State> state(String model) {
     return store.latest(model).map(r -> new State(r, store.decisions(r.id())));

@@ -57,11 +57,31 @@ public final class RecordingVariantStats implements VariantStats, RouteListener 
     }
   }
 
-  /** Adds one feedback value (0/1 for a click or a correct answer, or a loss) for a version. */
+  /**
+   * Adds one feedback value (0/1 for a click or a correct answer, or a loss) for a version, in the
+   * minute of {@code at}: the time of the prediction it belongs to, so late feedback lands in the
+   * step that served the request. A time older than the retention is dropped.
+   */
   public void feedback(String model, int version, Instant at, double value) {
     Bucket b = bucket(model, version, at.toEpochMilli());
     synchronized (b) {
       b.metric = b.metric.plus(new Moments(1, value, value * value));
+    }
+  }
+
+  /**
+   * Replaces one feedback value given before for a version's prediction made at {@code at} (a
+   * corrected label): {@code old} is taken out of that minute and {@code value} added. When the
+   * minute no longer holds a value (dropped by retention), only {@code value} is added.
+   */
+  public void correct(String model, int version, Instant at, double old, double value) {
+    Bucket b = bucket(model, version, at.toEpochMilli());
+    synchronized (b) {
+      Moments m = b.metric;
+      if (m.n() > 0) {
+        m = m.minus(new Moments(1, old, old * old));
+      }
+      b.metric = m.plus(new Moments(1, value, value * value));
     }
   }
 

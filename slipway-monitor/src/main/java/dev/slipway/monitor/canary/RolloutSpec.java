@@ -176,11 +176,14 @@ public record RolloutSpec(
       if (name != null && !name.isTextual()) {
         throw InvalidInputException.of("metric.name", name.toString(), "a string");
       }
+      // a metric Slipway computes from feedback knows its direction and kind
+      java.util.Optional<FeedbackMetric> known =
+          FeedbackMetric.named(name == null ? null : name.textValue());
       metric =
           new MetricSpec(
               name == null ? null : name.textValue(),
-              bool(m, "metric.", "higherIsBetter", true),
-              bool(m, "metric.", "binary", true),
+              bool(m, "metric.", "higherIsBetter", known.map(k -> k.higherIsBetter()).orElse(true)),
+              bool(m, "metric.", "binary", known.map(k -> k.binary()).orElse(true)),
               number(m, "metric.", "margin", 0),
               number(m, "metric.", "effect", 0.01));
     }

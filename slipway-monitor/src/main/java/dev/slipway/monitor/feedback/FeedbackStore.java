@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,7 +24,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code prediction_feedback} table and its join with the prediction log. Feedback is always
@@ -33,11 +40,21 @@ import javax.sql.DataSource;
  * time and at most the join window before it. When several feedbacks join one prediction, the
  * latest received counts.
  *
+ * <p>Listeners given to {@link #onJoined} hear of every change a join makes to a prediction's
+ * label, once, after the join commits: its first label, or a correction. To make "once" exact when
+ * the immediate join of {@link #submit}, the log writer's join and the sweep meet on one prediction
+ * (in this process or another sharing the database), a join that has listeners locks the joined
+ * prediction rows ({@code SELECT ... FOR UPDATE}, in ascending id order) before it reads their
+ * current label.
+ *
  * <p>Thread-safe: all state is in the database. A failing database raises {@link
  * ModelUnavailableException}.
  */
 public final class FeedbackStore {
+  private static final Logger log = LoggerFactory.getLogger(FeedbackStore.class);
   private static final int IN_CHUNK = 100;
+
+  private final List<Consumer<List<JoinedFeedback>>> listeners = new CopyOnWriteArrayList<>();
 
   private final DataSource db;
   private final Clock clock;
@@ -50,6 +67,29 @@ public final class FeedbackStore {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.window = Objects.requireNonNull(window, "window");
+  }
+
+  /**
+   * Adds a listener of label changes: called after each join that changed labels commits, on the
+   * joining thread (the request posting feedback, the log writer, the sweep), with the changes of
+   * that join. A listener should be quick; what it throws is logged and ignored.
+   */
+  public void onJoined(Consumer<List<JoinedFeedback>> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private void publish(List<JoinedFeedback> changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    List<JoinedFeedback> view = Collections.unmodifiableList(changes);
+    for (Consumer<List<JoinedFeedback>> l : listeners) {
+      try {
+        l.accept(view);
+      } catch (RuntimeException e) {
+        log.warn("a feedback join listener failed: {}", e.toString());
+      }
+    }
   }
 
   /** Whether a feedback found its prediction. */
@@ -69,12 +109,31 @@ public final class FeedbackStore {
         "INSERT INTO prediction_feedback (request_id, row_index, model_name, entity_key,"
             + " event_time, label_value, received_at, prediction_id, matched_at)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    boolean tracking = !listeners.isEmpty();
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement s = c.prepareStatement(sql)) {
-        List<Status> out = new ArrayList<>(feedback.size());
+        List<OptionalLong> matches = new ArrayList<>(feedback.size());
         for (Feedback f : feedback) {
-          OptionalLong match = match(c, f);
+          matches.add(match(c, f));
+        }
+        Map<Long, Target> targets = Map.of();
+        Map<Long, Latest> before = Map.of();
+        if (tracking) {
+          Set<Long> ids = new TreeSet<>();
+          matches.forEach(m -> m.ifPresent(ids::add));
+          targets = lock(c, ids);
+          before = latest(c, targets.keySet());
+        }
+        // The rows inserted here are newer than every joined row: their labels win.
+        Map<Long, Double> after = new LinkedHashMap<>();
+        List<Status> out = new ArrayList<>(feedback.size());
+        for (int i = 0; i < feedback.size(); i++) {
+          Feedback f = feedback.get(i);
+          OptionalLong match = matches.get(i);
+          if (match.isPresent() && targets.containsKey(match.getAsLong())) {
+            after.put(match.getAsLong(), f.label());
+          }
           s.setString(1, f.requestId());
           s.setInt(2, f.row());
           s.setString(3, f.model());
@@ -98,6 +157,7 @@ public final class FeedbackStore {
         }
         s.executeBatch();
         c.commit();
+        publish(changes(targets, before, after));
         return out;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -133,9 +193,10 @@ public final class FeedbackStore {
         for (Map.Entry<String, Set<String>> e : entities.entrySet()) {
           pendingByColumn(c, "entity_key", e.getKey(), e.getValue(), waiting, ids);
         }
-        int joined = update(c, waiting, ids, now);
+        Joins joins = update(c, waiting, ids, now);
         c.commit();
-        return joined;
+        publish(joins.changes());
+        return joins.count();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -170,9 +231,10 @@ public final class FeedbackStore {
             readFeedback(rs, waiting, ids);
           }
         }
-        int joined = update(c, waiting, ids, now);
+        Joins joins = update(c, waiting, ids, now);
         c.commit();
-        return joined;
+        publish(joins.changes());
+        return joins.count();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -182,24 +244,141 @@ public final class FeedbackStore {
     }
   }
 
-  private int update(Connection c, List<Feedback> waiting, List<Long> ids, Instant now)
+  /** How many feedbacks a join joined, and the label changes it made. */
+  private record Joins(int count, List<JoinedFeedback> changes) {}
+
+  private Joins update(Connection c, List<Feedback> waiting, List<Long> ids, Instant now)
       throws SQLException {
+    List<OptionalLong> matches = new ArrayList<>(waiting.size());
+    for (Feedback f : waiting) {
+      matches.add(match(c, f));
+    }
+    boolean tracking = !listeners.isEmpty();
+    Map<Long, Target> targets = Map.of();
+    Map<Long, Latest> before = Map.of();
+    if (tracking) {
+      Set<Long> locked = new TreeSet<>();
+      matches.forEach(m -> m.ifPresent(locked::add));
+      targets = lock(c, locked);
+      before = latest(c, targets.keySet());
+    }
+    Map<Long, Latest> newest = new HashMap<>(before);
     int joined = 0;
     try (PreparedStatement u =
         c.prepareStatement(
             "UPDATE prediction_feedback SET prediction_id = ?, matched_at = ?"
                 + " WHERE id = ? AND prediction_id IS NULL")) {
       for (int i = 0; i < waiting.size(); i++) {
-        OptionalLong match = match(c, waiting.get(i));
+        OptionalLong match = matches.get(i);
         if (match.isPresent()) {
-          u.setLong(1, match.getAsLong());
+          long pid = match.getAsLong();
+          u.setLong(1, pid);
           u.setObject(2, timestamp(now));
           u.setLong(3, ids.get(i));
-          joined += u.executeUpdate();
+          int n = u.executeUpdate();
+          joined += n;
+          // another join may have taken this feedback first (n = 0): then it counted it
+          if (n == 1 && targets.containsKey(pid)) {
+            Latest mine = new Latest(ids.get(i), waiting.get(i).label());
+            newest.merge(pid, mine, (a, b) -> a.id() >= b.id() ? a : b);
+          }
         }
       }
     }
-    return joined;
+    if (!tracking) {
+      return new Joins(joined, List.of());
+    }
+    Map<Long, Double> after = new LinkedHashMap<>();
+    for (Long pid : targets.keySet()) {
+      Latest l = newest.get(pid);
+      if (l != null) {
+        after.put(pid, l.label());
+      }
+    }
+    return new Joins(joined, changes(targets, before, after));
+  }
+
+  /** A logged prediction a join locked. */
+  private record Target(String model, int version, Instant time, Double score) {}
+
+  /** The latest joined feedback of a prediction: its id and label. */
+  private record Latest(long id, double label) {}
+
+  /**
+   * Locks the predictions with these ids, one at a time in ascending order (so that two joins
+   * cannot wait for each other), and reads them; ids no longer logged are left out.
+   */
+  private static Map<Long, Target> lock(Connection c, Set<Long> ascending) throws SQLException {
+    Map<Long, Target> out = new LinkedHashMap<>();
+    if (ascending.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT model_name, model_version, predicted_at, score FROM prediction_log"
+                + " WHERE id = ? FOR UPDATE")) {
+      for (long id : ascending) {
+        s.setLong(1, id);
+        try (ResultSet rs = s.executeQuery()) {
+          if (rs.next()) {
+            double score = rs.getDouble(4);
+            boolean noScore = rs.wasNull();
+            out.put(
+                id,
+                new Target(
+                    rs.getString(1),
+                    rs.getInt(2),
+                    rs.getObject(3, OffsetDateTime.class).toInstant(),
+                    noScore ? null : score));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The latest joined feedback of each prediction that has one. */
+  private static Map<Long, Latest> latest(Connection c, Set<Long> predictions) throws SQLException {
+    Map<Long, Latest> out = new HashMap<>();
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT id, label_value FROM prediction_feedback WHERE prediction_id = ?"
+                + " ORDER BY id DESC")) {
+      s.setMaxRows(1);
+      for (long pid : predictions) {
+        s.setLong(1, pid);
+        try (ResultSet rs = s.executeQuery()) {
+          if (rs.next()) {
+            out.put(pid, new Latest(rs.getLong(1), rs.getDouble(2)));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The label changes from {@code before} to {@code after}, by prediction. */
+  private static List<JoinedFeedback> changes(
+      Map<Long, Target> targets, Map<Long, Latest> before, Map<Long, Double> after) {
+    List<JoinedFeedback> out = new ArrayList<>();
+    for (Map.Entry<Long, Double> e : after.entrySet()) {
+      Latest was = before.get(e.getKey());
+      double now = e.getValue();
+      if (was != null && was.label() == now) {
+        continue; // the same label again
+      }
+      Target t = targets.get(e.getKey());
+      out.add(
+          new JoinedFeedback(
+              t.model(),
+              t.version(),
+              e.getKey(),
+              t.time(),
+              t.score(),
+              now,
+              was == null ? null : was.label()));
+    }
+    return out;
   }
 
   private static void readFeedback(ResultSet rs, List<Feedback> into, List<Long> ids)

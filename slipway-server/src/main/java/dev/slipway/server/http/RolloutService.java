@@ -120,6 +120,10 @@ public final class RolloutService {
       throws IOException {
     String name = model(ctx);
     RolloutSpec spec = RolloutSpec.fromJson(name, Bodies.object(agg));
+    if (spec.metric() != null) {
+      // the server computes the metric from feedback: only the metrics it knows can be judged
+      dev.slipway.monitor.canary.FeedbackMetric.check(spec.metric());
+    }
     return Handlers.json(OipJson.object(describe(canary.start(spec, RegistryService.actor(agg)))));
   }
 

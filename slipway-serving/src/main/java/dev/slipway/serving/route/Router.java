@@ -241,6 +241,31 @@ public final class Router {
         });
   }
 
+  /**
+   * Takes back rewards given before (a corrected label): {@code successes} rewards of 1 and {@code
+   * failures} of 0 are removed from the arm; a count never goes below 0 (rewards given before a
+   * restart are not remembered).
+   */
+  public void retractReward(String model, int version, long successes, long failures) {
+    if (successes < 0 || failures < 0) {
+      throw new IllegalArgumentException("negative reward counts");
+    }
+    posteriors.computeIfPresent(
+        model,
+        (m, old) -> {
+          Posterior p = old.get(version);
+          if (p == null) {
+            return old;
+          }
+          Map<Integer, Posterior> next = new TreeMap<>(old);
+          next.put(
+              version,
+              new Posterior(
+                  Math.max(0, p.successes() - successes), Math.max(0, p.failures() - failures)));
+          return Collections.unmodifiableMap(next);
+        });
+  }
+
   /** The bandit posteriors of a model's arms, by version. */
   public Map<Integer, Posterior> posteriors(String model) {
     return new LinkedHashMap<>(posteriors.getOrDefault(model, Map.of()));
