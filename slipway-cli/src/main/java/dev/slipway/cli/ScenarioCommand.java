@@ -55,9 +55,9 @@ final class ScenarioCommand implements Runnable {
     @Option(
         names = "--canary-metric",
         description =
-            "the feedback metric the canary judges, or 'none' for errors and latency only"
-                + " (default: ${DEFAULT-VALUE})",
-        defaultValue = "feedback")
+            "the feedback metric the canary judges: accuracy, click_rate, log_loss, or 'none' for"
+                + " errors and latency only (default: ${DEFAULT-VALUE})",
+        defaultValue = "accuracy")
     String canaryMetric;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

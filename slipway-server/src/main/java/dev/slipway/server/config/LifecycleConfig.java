@@ -2,6 +2,7 @@ package dev.slipway.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.monitor.alert.AlertRule;
+import dev.slipway.monitor.canary.FeedbackMetric;
 import dev.slipway.monitor.canary.MetricSpec;
 import dev.slipway.monitor.lifecycle.LifecyclePolicy;
 import dev.slipway.server.gate.GatePolicy;
@@ -44,8 +45,9 @@ import java.util.regex.Pattern;
  *       gate: {atLeast: {auc: 0.7}, atMost: {}, maxWorsening: {auc: 0.01, log_loss: 0}}
  *       canary: {minSamples: 1000, minStepDuration: 10m, evaluateEvery: 1m, maxP99Ratio: 1.5,
  *                maxErrorIncrease: 0.01,
- *                metric: {name: accuracy, higherIsBetter: true, binary: true, margin: 0.01,
- *                         effect: 0.01}}   # or metric: none
+ *                metric: {name: accuracy, margin: 0.01, effect: 0.01}}
+ *                # metric: click_rate, accuracy or log_loss (direction and kind follow the
+ *                # name), or none
  * </pre>
  *
  * @param alerts the alert rules and how windows are evaluated
@@ -515,13 +517,58 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
             Set.of("name", "higherIsBetter", "binary", "margin", "effect"),
             problems);
         String name =
-            text(m.get("name"), path + ".metric.name", "a metric name such as accuracy", problems);
+            text(
+                m.get("name"),
+                path + ".metric.name",
+                "one of " + FeedbackMetric.names() + " (the metrics computed from feedback)",
+                problems);
+        FeedbackMetric known = name == null ? null : FeedbackMetric.named(name).orElse(null);
+        if (name != null && known == null) {
+          problems.add(
+              path
+                  + ".metric.name: got \""
+                  + name
+                  + "\", expected one of "
+                  + FeedbackMetric.names()
+                  + " (the metrics computed from feedback)");
+        }
         boolean higher =
-            bool(m.get("higherIsBetter"), path + ".metric.higherIsBetter", true, problems);
-        boolean binary = bool(m.get("binary"), path + ".metric.binary", true, problems);
+            bool(
+                m.get("higherIsBetter"),
+                path + ".metric.higherIsBetter",
+                known == null || known.higherIsBetter(),
+                problems);
+        boolean binary =
+            bool(
+                m.get("binary"),
+                path + ".metric.binary",
+                known == null || known.binary(),
+                problems);
+        if (known != null && higher != known.higherIsBetter()) {
+          problems.add(
+              path
+                  + ".metric.higherIsBetter: got "
+                  + higher
+                  + ", but "
+                  + name
+                  + " is "
+                  + (known.higherIsBetter() ? "higher" : "lower")
+                  + "-is-better");
+        }
+        if (known != null && binary != known.binary()) {
+          problems.add(
+              path
+                  + ".metric.binary: got "
+                  + binary
+                  + ", but "
+                  + name
+                  + " is "
+                  + (known.binary() ? "" : "not ")
+                  + "a 0/1 value");
+        }
         double margin = number(m.get("margin"), path + ".metric.margin", 0.01, 0, 1e6, problems);
         double effect = number(m.get("effect"), path + ".metric.effect", 0.01, 1e-9, 1e6, problems);
-        metric = name == null ? null : new MetricSpec(name, higher, binary, margin, effect);
+        metric = known == null ? null : new MetricSpec(name, higher, binary, margin, effect);
       }
     }
     return new Canary(minSamples, step, every, errors, p99, metric);

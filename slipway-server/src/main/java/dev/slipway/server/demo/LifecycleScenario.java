@@ -86,7 +86,7 @@ public final class LifecycleScenario {
           Duration.ofSeconds(5),
           2,
           List.of(25, 50, 100),
-          "feedback",
+          "accuracy",
           200,
           Duration.ofSeconds(3),
           Duration.ofMinutes(3));
@@ -168,9 +168,7 @@ public final class LifecycleScenario {
     String metric =
         settings.canaryMetric() == null
             ? "none"
-            : "{name: "
-                + settings.canaryMetric()
-                + ", higherIsBetter: true, binary: true, margin: 0.05, effect: 0.05}";
+            : "{name: " + settings.canaryMetric() + ", margin: 0.05, effect: 0.05}";
     return String.join(
         "\n",
         "# The lifecycle scenario: windows of " + w + " s, a drift alert, a short canary.",

@@ -80,6 +80,7 @@ class LifecycleConfigTest {
     assertThat(p.canary().metric().margin()).isEqualTo(0.02);
     assertThat(p.canary().metric().effect()).isEqualTo(0.03);
     assertThat(p.canary().metric().higherIsBetter()).isTrue();
+    assertThat(p.canary().metric().binary()).isTrue();
   }
 
   @Test
@@ -131,6 +132,12 @@ class LifecycleConfigTest {
                   retrain: {holdout: 0.9, minRows: 1, size: 3}
                   canary: {minSamples: 0, metric: {name: accuracy, margin: -1}}
                   gate: {atLeast: {recall: 0.5, auc: high}}
+                ad-hoc:
+                  onAlerts: [a]
+                  canary: {metric: {name: recall}}
+                ad-loss:
+                  onAlerts: [a]
+                  canary: {metric: {name: log_loss, higherIsBetter: true}}
                 ghost: {onAlerts: [drift]}
             """);
     assertThatThrownBy(() -> SlipwayConfig.parse(bad, Map.of(), new ArrayList<>()))
@@ -161,6 +168,10 @@ class LifecycleConfigTest {
                       "lifecycle.models.ad-click.canary.metric.margin: got -1",
                       "lifecycle.models.ad-click.gate.atLeast.recall: unknown metric",
                       "lifecycle.models.ad-click.gate.atLeast.auc: got \"high\", expected a number",
+                      "lifecycle.models.ad-hoc.canary.metric.name: got \"recall\", expected one of"
+                          + " [click_rate, accuracy, log_loss]",
+                      "lifecycle.models.ad-loss.canary.metric.higherIsBetter: got true, but"
+                          + " log_loss is lower-is-better",
                       "lifecycle.models.ghost.onAlerts[0]: got \"drift\", expected the name of a"
                           + " rule under alerts.models.ghost (there is none)");
               for (String s : expected) {

@@ -23,8 +23,6 @@ class LifecycleScenarioTest {
   void driftRetrainsGatesAndReleasesANewChampionInOrder() throws Exception {
     StringWriter text = new StringWriter();
     LifecycleScenario.Settings s = LifecycleScenario.Settings.defaults(home.resolve("home"));
-    String metric = System.getProperty("scenario.metric");
-    s = s.withCanaryMetric(metric == null || metric.equals("none") ? null : metric);
     LifecycleScenario.Result r =
         new LifecycleScenario(s.withTimeLimit(Duration.ofSeconds(150)), new PrintWriter(text, true))
             .run();
