@@ -84,7 +84,13 @@ final class ScenarioCommand implements Runnable {
               settings.minStep(),
               settings.timeLimit());
       out.println("Slipway lifecycle scenario in " + h.toAbsolutePath());
-      LifecycleScenario.Result r = new LifecycleScenario(settings, out).run();
+      LifecycleScenario.Result r;
+      try {
+        r = new LifecycleScenario(settings, out).run();
+      } catch (IllegalStateException e) { // a home that is not fresh
+        spec.commandLine().getErr().println("slipway: " + e.getMessage());
+        return 2;
+      }
       if (r.ok()) {
         out.println(
             "OK: version "
