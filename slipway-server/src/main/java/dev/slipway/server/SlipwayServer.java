@@ -67,7 +67,8 @@ public final class SlipwayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SlipwayServer.class);
 
   /** How often running canary rollouts are judged (also on demand: POST .../rollout/evaluate). */
-  static final long ROLLOUT_EVALUATE_SECONDS = 60;
+  static final long ROLLOUT_EVALUATE_SECONDS =
+      dev.slipway.server.lifecycle.Lifecycle.SERVER_CANARY_SECONDS;
 
   private final Server server;
   private final ModelRegistry registry;

@@ -37,13 +37,21 @@ import org.slf4j.LoggerFactory;
  * {@code slipway.alert.value} per rule, an optional webhook), the {@link AlertEvaluator} that
  * closes windows, and the {@link LifecycleLoop} that acts on alerts. {@link #tick} evaluates the
  * closed windows and judges running canaries of models with a policy every {@code
- * canary.evaluateEvery}; {@link #start} runs it every {@code alerts.evaluateEvery} on its own
- * thread. Lifecycle runs (training takes seconds to minutes) go to another thread.
+ * canary.evaluateEvery} when that is shorter than the server's own {@value
+ * #SERVER_CANARY_SECONDS}-second evaluation; {@link #start} runs it every {@code
+ * alerts.evaluateEvery} on its own thread. Lifecycle runs (training takes seconds to minutes) go to
+ * another thread.
  *
  * <p>Thread-safe.
  */
 public final class Lifecycle implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
+
+  /** How often the server judges every running rollout anyway. */
+  public static final long SERVER_CANARY_SECONDS = 60;
+
+  private static final java.time.Duration SERVER_CANARY_EVALUATION =
+      java.time.Duration.ofSeconds(SERVER_CANARY_SECONDS);
 
   /** Fired alerts kept for {@code GET /api/v1/alerts}. */
   public static final int KEEP_FIRED = 500;
@@ -174,6 +182,9 @@ public final class Lifecycle implements AutoCloseable {
         .policies()
         .forEach(
             (model, p) -> {
+              if (p.canary().evaluateEvery().compareTo(SERVER_CANARY_EVALUATION) >= 0) {
+                return; // the server's own evaluation is as frequent
+              }
               Instant last;
               synchronized (lastCanaryEvaluation) {
                 last = lastCanaryEvaluation.get(model);
