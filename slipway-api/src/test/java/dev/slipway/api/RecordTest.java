@@ -33,6 +33,23 @@ class RecordTest {
   }
 
   @Test
+  void fromArraysIsTheSameRecordAsFromAMapAndRefusesARepeatedName() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("b", 1);
+    m.put("a", 2.5f);
+    m.put("c", null);
+    Record fromArrays = Record.of(new String[] {"b", "a", "c"}, new Object[] {1, 2.5f, null});
+    assertThat(fromArrays).isEqualTo(Record.of(m));
+    assertThat(fromArrays.names()).containsExactly("b", "a", "c");
+    assertThat(fromArrays.get("b")).isEqualTo(1L);
+    assertThatThrownBy(() -> Record.of(new String[] {"a", "b", "a"}, new Object[] {1, 2, 3}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a is named twice");
+    assertThatThrownBy(() -> Record.of(new String[] {"a"}, new Object[] {1, 2}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void namesAreFoundWhenTheyAreEqualButNotTheSameStrings() {
     Record r = Record.of(Map.of(new String("age".toCharArray()), 30L));
     assertThat(r.get("age")).isEqualTo(30L);

@@ -5,6 +5,7 @@ import dev.slipway.api.Field;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Prediction;
 import dev.slipway.api.Record;
+import dev.slipway.api.Tensor;
 import dev.slipway.batch.store.PredictionStore;
 import dev.slipway.batch.store.StoredPrediction;
 import dev.slipway.serving.InferenceRequest;
@@ -137,7 +138,8 @@ public final class BatchEngine {
             ? JdbcRows.open(job.jdbcInput(), job.keyColumn())
             : RowSource.open(job.input(), job.inputFormat())) {
       long n = 0;
-      while (source.next() != null) {
+      for (RowSource.Row r = source.next(); r != null; r = source.next()) {
+        r.record(); // a CSV row is typed when its record is first asked for
         n++;
       }
       return n;
@@ -176,7 +178,22 @@ public final class BatchEngine {
 
   private record Chunk(long firstRow, List<RowSource.Row> rows) {}
 
-  private record Done(Chunk chunk, Verdict[] verdicts, Instant scoredAt) {}
+  /**
+   * A scored chunk. For text outputs the worker has also formatted it ({@code out}, {@code rej}
+   * non-null, with the counts), so that the writing thread only appends bytes in order.
+   */
+  private record Done(
+      Chunk chunk,
+      Verdict[] verdicts,
+      Instant scoredAt,
+      TextSink.Encoded out,
+      TextSink.Encoded rej,
+      long scored,
+      long rejected) {
+    Done(Chunk chunk, Verdict[] verdicts, Instant scoredAt) {
+      this(chunk, verdicts, scoredAt, null, null, 0, 0);
+    }
+  }
 
   /** One execution of a job. */
   private final class Run {
@@ -189,6 +206,11 @@ public final class BatchEngine {
     private long resumedAt;
     private RowSource source;
     private Target target;
+    // text outputs without a store: workers format the rows, checkpoints are forced off-thread
+    private TextSink textOut;
+    private TextSink textRejects;
+    private ExecutorService committer;
+    private Future<?> pendingCommit;
 
     Run(BatchJob job, BatchProgress.Listener listener) {
       this.job = job;
@@ -231,9 +253,24 @@ public final class BatchEngine {
           cp = new Checkpoint(job.model(), name, version, input, 0, 0, 0, null, null);
         }
         resumedAt = cp.rows();
+        if (store == null
+            && target.output() instanceof TextSink o
+            && target.rejects() instanceof TextSink r) {
+          textOut = o;
+          textRejects = r;
+        }
         commit(cp.rows(), cp.scored(), cp.rejected());
         return score(started);
       } finally {
+        if (committer != null) {
+          committer.shutdown();
+          try {
+            // a failed job: let a checkpoint being saved finish before the files are closed
+            committer.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
         if (source != null) {
           source.close();
         }
@@ -284,11 +321,18 @@ public final class BatchEngine {
             continue;
           }
           Done d = await(inFlight.poll());
-          long[] counts = write(d);
-          scored += counts[0];
-          rejected += counts[1];
+          if (d.out() != null) {
+            textOut.write(d.out());
+            textRejects.write(d.rej());
+            scored += d.scored();
+            rejected += d.rejected();
+          } else {
+            long[] counts = write(d);
+            scored += counts[0];
+            rejected += counts[1];
+          }
           written += d.chunk().rows().size();
-          if (++sinceCheckpoint >= job.checkpointEvery()) {
+          if (++sinceCheckpoint >= job.checkpointEvery() && commitIdle()) {
             commit(written, scored, rejected);
             sinceCheckpoint = 0;
           }
@@ -300,6 +344,7 @@ public final class BatchEngine {
         pool.shutdownNow();
       }
       commit(written, scored, rejected);
+      awaitCommit();
       BatchSummary summary =
           new BatchSummary(
               name,
@@ -358,10 +403,18 @@ public final class BatchEngine {
       }
       Instant at = clock.instant();
       if (records.isEmpty()) {
-        return new Done(c, verdicts, at);
+        return encoded(new Done(c, verdicts, at));
       }
       try {
-        List<Prediction> p = predict(records);
+        dev.slipway.serving.InferenceResult whole =
+            pipeline.run(InferenceRequest.ofRecords(name, version, records));
+        if (textOut != null && textOut.format() == DataFormat.CSV && idx.size() == n) {
+          Done d = csvColumns(c, whole, at);
+          if (d != null) {
+            return d;
+          }
+        }
+        List<Prediction> p = predictions(whole);
         for (int j = 0; j < idx.size(); j++) {
           verdicts[idx.get(j)] = new Scored(p.get(j));
         }
@@ -375,13 +428,119 @@ public final class BatchEngine {
           }
         }
       }
-      return new Done(c, verdicts, at);
+      return encoded(new Done(c, verdicts, at));
+    }
+
+    /**
+     * A chunk whose every row the model answered, written as CSV straight from the output columns:
+     * the same bytes as the rows {@link #writeScored} makes, flattened and formatted by {@link
+     * TextSink}. Null when the output names collide (the row map would merge them): then the
+     * general path writes it.
+     */
+    private Done csvColumns(Chunk c, dev.slipway.serving.InferenceResult r, Instant at) {
+      int n = c.rows().size();
+      List<Tensor> outs = new ArrayList<>(r.outputs().values());
+      int[] widths = new int[outs.size()];
+      List<String> cols = new ArrayList<>();
+      cols.add(job.keyColumn() == null ? ROW : job.keyColumn());
+      List<String> names = new ArrayList<>(cols);
+      for (int k = 0; k < outs.size(); k++) {
+        Tensor t = outs.get(k);
+        names.add(t.name());
+        widths[k] = (int) (t.size() / n);
+        if (widths[k] == 1) {
+          cols.add(t.name());
+        } else {
+          for (int j = 0; j < widths[k]; j++) {
+            cols.add(t.name() + "_" + j);
+          }
+        }
+      }
+      List<String> links = r.servedBy();
+      if (links != null) {
+        cols.add("served_by");
+        names.add("served_by");
+      }
+      cols.add("model_version");
+      cols.add("scored_at");
+      names.add("model_version");
+      names.add("scored_at");
+      if (new java.util.HashSet<>(cols).size() != cols.size()
+          || new java.util.HashSet<>(names).size() != names.size()) {
+        return null;
+      }
+      byte[] versionCell = CsvText.cellBytes(version);
+      byte[] atCell = CsvText.cellBytes(at.toString());
+      CsvText text = new CsvText(n * 96);
+      for (int i = 0; i < n; i++) {
+        long rowNo = c.firstRow() + i + 1;
+        text.cell(key(c.rows().get(i), rowNo));
+        for (int k = 0; k < outs.size(); k++) {
+          Tensor t = outs.get(k);
+          int w = widths[k];
+          if (t.data() instanceof float[] f) {
+            for (int j = 0; j < w; j++) {
+              text.floatCell(f[i * w + j]);
+            }
+          } else {
+            for (int j = 0; j < w; j++) {
+              text.cell(t.get(i * w + j));
+            }
+          }
+        }
+        if (links != null) {
+          text.cell(links.get(i));
+        }
+        text.rawCell(versionCell).rawCell(atCell).endLine();
+      }
+      return new Done(
+          c,
+          null,
+          at,
+          new TextSink.Encoded(List.copyOf(cols), text.toBytes(), n),
+          TextSink.Encoded.NONE,
+          n,
+          0);
+    }
+
+    /** For text outputs: the chunk's rows formatted on this (worker) thread. */
+    private Done encoded(Done d) {
+      if (textOut == null) {
+        return d;
+      }
+      List<RowSource.Row> rows = d.chunk().rows();
+      List<Map<String, Object>> out = new ArrayList<>(rows.size());
+      List<Map<String, Object>> rej = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        long rowNo = d.chunk().firstRow() + i + 1;
+        Object key = key(rows.get(i), rowNo);
+        Verdict v = d.verdicts()[i];
+        if (v instanceof Scored s) {
+          out.add(scoredRow(key, s.prediction(), d.scoredAt()));
+        } else {
+          rej.add(rejectedRow(key, rowNo, ((Rejected) v).error()));
+        }
+      }
+      try {
+        return new Done(
+            d.chunk(),
+            d.verdicts(),
+            d.scoredAt(),
+            TextSink.encode(textOut.format(), out),
+            TextSink.encode(textRejects.format(), rej),
+            out.size(),
+            rej.size());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     /** The predictions; for a guarded model each also says which link answered it. */
     private List<Prediction> predict(List<Record> records) {
-      dev.slipway.serving.InferenceResult r =
-          pipeline.run(InferenceRequest.ofRecords(name, version, records));
+      return predictions(pipeline.run(InferenceRequest.ofRecords(name, version, records)));
+    }
+
+    private List<Prediction> predictions(dev.slipway.serving.InferenceResult r) {
       List<Prediction> out = r.predictions();
       if (r.servedBy() == null) {
         return out;
@@ -448,15 +607,23 @@ public final class BatchEngine {
     }
 
     private void writeScored(Object key, Prediction p, Instant at) throws IOException {
+      target.output().write(scoredRow(key, p, at));
+    }
+
+    private Map<String, Object> scoredRow(Object key, Prediction p, Instant at) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put(job.keyColumn() == null ? ROW : job.keyColumn(), key);
       row.putAll(p.values());
       row.put("model_version", version);
       row.put("scored_at", at);
-      target.output().write(row);
+      return row;
     }
 
     private void writeRejected(Object key, long rowNo, InvalidInputException e) throws IOException {
+      target.rejects().write(rejectedRow(key, rowNo, e));
+    }
+
+    private Map<String, Object> rejectedRow(Object key, long rowNo, InvalidInputException e) {
       String field = e.field();
       if (field.startsWith("records[0]")) {
         field = field.substring("records[0]".length());
@@ -467,15 +634,80 @@ public final class BatchEngine {
       row.put("row", rowNo);
       row.put("field", field);
       row.put("reason", e.getMessage());
-      target.rejects().write(row);
+      return row;
     }
 
-    /** Makes everything written so far durable, then records it in the checkpoint. */
+    /**
+     * Makes everything written so far durable, then records it in the checkpoint. For text files
+     * the forcing and the checkpoint's write are done on a committer thread while the writer goes
+     * on (one at a time: the next commit waits for the one before); the checkpoint still follows
+     * its rows' forcing, so it never claims rows that are not on disk.
+     */
     private void commit(long rows, long scored, long rejected) throws IOException {
-      SinkState out = target.output().prepare();
-      SinkState rej = target.rejects().prepare();
-      cp = new Checkpoint(cp.model(), name, version, cp.input(), rows, scored, rejected, out, rej);
-      target.commit(cp);
+      if (textOut == null) {
+        SinkState out = target.output().prepare();
+        SinkState rej = target.rejects().prepare();
+        cp =
+            new Checkpoint(cp.model(), name, version, cp.input(), rows, scored, rejected, out, rej);
+        target.commit(cp);
+        return;
+      }
+      awaitCommit();
+      SinkState out = textOut.flush();
+      SinkState rej = textRejects.flush();
+      Checkpoint next =
+          new Checkpoint(cp.model(), name, version, cp.input(), rows, scored, rejected, out, rej);
+      cp = next;
+      if (committer == null) {
+        committer =
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "slipway-batch-commit");
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
+      pendingCommit =
+          committer.submit(
+              () -> {
+                textOut.force();
+                textRejects.force();
+                target.commit(next);
+                return null;
+              });
+    }
+
+    /**
+     * Whether no checkpoint is being saved. A checkpoint that falls due while the one before is
+     * still being forced is put off to the next chunk rather than waited for: the writer never
+     * waits for the disk, and a crash loses at most the rows since the last saved checkpoint, which
+     * the resumed job scores again (each row still written once).
+     */
+    private boolean commitIdle() {
+      return pendingCommit == null || pendingCommit.isDone();
+    }
+
+    /** Waits for the checkpoint being saved; its failure is the job's. */
+    private void awaitCommit() throws IOException {
+      Future<?> f = pendingCommit;
+      if (f == null) {
+        return;
+      }
+      pendingCommit = null;
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted; the job resumes from its checkpoint", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
     }
   }
 }

@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param keyColumn the input column that identifies a row, or null for the row number (from 1)
  * @param chunkSize rows per pipeline request
  * @param parallelism chunks scored at once
- * @param checkpointEvery chunks written between two checkpoints
+ * @param checkpointEvery chunks written between two checkpoints (at least: a CSV or JSON Lines
+ *     output puts a checkpoint off by a chunk at a time while the one before is still being forced
+ *     to disk)
  * @param jdbcInput a table or query to read instead of {@code input} (then null), or null
  * @param jdbcOutput tables to write instead of {@code output} and {@code rejects} (then null), or
  *     null

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Reads input rows one at a time, typing values as the online records API does: CSV cells as whole
@@ -30,13 +29,64 @@ import java.util.regex.Pattern;
  * thread-safe.
  */
 abstract class RowSource implements AutoCloseable {
-  private static final Pattern WHOLE = Pattern.compile("-?[0-9]{1,18}");
-  private static final Pattern DECIMAL =
-      Pattern.compile("-?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One input row: a record, or the reason it could not be read. */
-  record Row(Record record, InvalidInputException error) {}
+  /**
+   * One input row: a record, or the reason it could not be read. A CSV row keeps its cells as text
+   * and types them when {@link #record()} is first asked, so that the typing runs on the thread
+   * that scores the row, not on the one thread reading. Safe to hand to another thread through an
+   * executor (which orders the memory); not for concurrent use.
+   */
+  static final class Row {
+    private Map<String, String> cells;
+    private boolean distinctNames;
+    private Record record;
+    private final InvalidInputException error;
+
+    Row(Record record, InvalidInputException error) {
+      this.record = record;
+      this.error = error;
+    }
+
+    /**
+     * @param distinctNames whether the header's names stay distinct once trimmed (else trimming
+     *     merges columns, and the map below decides which value is kept, as it always has)
+     */
+    private Row(Map<String, String> cells, boolean distinctNames) {
+      this.cells = cells;
+      this.distinctNames = distinctNames;
+      this.error = null;
+    }
+
+    /** The row's values, or null when it could not be read. */
+    Record record() {
+      if (record == null && cells != null) {
+        if (distinctNames) {
+          int n = cells.size();
+          String[] names = new String[n];
+          Object[] values = new Object[n];
+          int i = 0;
+          for (Map.Entry<String, String> e : cells.entrySet()) {
+            names[i] = e.getKey().trim();
+            values[i] = csvValue(e.getValue());
+            i++;
+          }
+          record = Record.of(names, values);
+        } else {
+          Map<String, Object> values = new LinkedHashMap<>();
+          cells.forEach((k, v) -> values.put(k.trim(), csvValue(v)));
+          record = Record.of(values);
+        }
+        cells = null;
+      }
+      return record;
+    }
+
+    /** Why the row could not be read, or null. */
+    InvalidInputException error() {
+      return error;
+    }
+  }
 
   private final Counting in;
 
@@ -111,17 +161,63 @@ abstract class RowSource implements AutoCloseable {
     in.close();
   }
 
+  /**
+   * A CSV cell typed: a whole number of up to 18 digits ({@code -?[0-9]{1,18}}) as Long, another
+   * number ({@code -?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?}) as Double, empty as null,
+   * else the text. Matched by hand rather than by those patterns (it runs on every cell); {@code
+   * RowSourceTypingTest} checks it against them.
+   */
   static Object csvValue(String text) {
     if (text == null || text.isEmpty()) {
       return null;
     }
-    if (WHOLE.matcher(text).matches()) {
-      return Long.parseLong(text);
+    int n = text.length();
+    int i = text.charAt(0) == '-' ? 1 : 0;
+    int start = i;
+    while (i < n && digit(text.charAt(i))) {
+      i++;
     }
-    if (DECIMAL.matcher(text).matches()) {
-      return Double.parseDouble(text);
+    int whole = i - start;
+    if (i == n) {
+      if (whole == 0) {
+        return text;
+      }
+      return whole <= 18 ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
     }
-    return text;
+    int fraction = 0;
+    if (text.charAt(i) == '.') {
+      i++;
+      int f = i;
+      while (i < n && digit(text.charAt(i))) {
+        i++;
+      }
+      fraction = i - f;
+    }
+    if (whole == 0 && fraction == 0) {
+      return text;
+    }
+    if (i < n) {
+      char c = text.charAt(i);
+      if (c != 'e' && c != 'E') {
+        return text;
+      }
+      i++;
+      if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+        i++;
+      }
+      int e = i;
+      while (i < n && digit(text.charAt(i))) {
+        i++;
+      }
+      if (i == e || i != n) {
+        return text;
+      }
+    }
+    return Double.parseDouble(text);
+  }
+
+  private static boolean digit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   private static long sizeOf(Path file) {
@@ -136,6 +232,7 @@ abstract class RowSource implements AutoCloseable {
     private final MappingIterator<Map<String, String>> rows;
     private final List<String> columns = new ArrayList<>();
     private final Path file;
+    private boolean distinctNames;
     private long line = 1;
 
     Csv(Counting in, Path file) {
@@ -155,6 +252,7 @@ abstract class RowSource implements AutoCloseable {
         for (CsvSchema.Column c : schema) {
           columns.add(c.getName().trim());
         }
+        distinctNames = new java.util.HashSet<>(columns).size() == columns.size();
       } catch (IOException | RuntimeException e) {
         throw unreadable(file, DataFormat.CSV, e);
       }
@@ -177,9 +275,7 @@ abstract class RowSource implements AutoCloseable {
           return null;
         }
         line++;
-        Map<String, Object> values = new LinkedHashMap<>();
-        rows.next().forEach((k, v) -> values.put(k.trim(), csvValue(v)));
-        return new Row(Record.of(values), null);
+        return new Row(rows.next(), distinctNames);
       } catch (RuntimeException e) {
         throw InvalidInputException.of(
             "input",

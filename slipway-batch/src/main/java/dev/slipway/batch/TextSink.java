@@ -91,9 +91,105 @@ final class TextSink implements RowSink {
 
   @Override
   public SinkState prepare() throws IOException {
+    SinkState s = flush();
+    force();
+    return s;
+  }
+
+  /**
+   * Hands every row written so far to the file system and returns the state a checkpoint keeps;
+   * {@link #force} then makes them durable. The engine forces on another thread while it goes on
+   * writing: bytes past the state's length are cut off by a resume, so they need not be durable.
+   */
+  SinkState flush() throws IOException {
     out.flush();
-    ch.force(false);
     return new SinkState(ch.position(), columns, null);
+  }
+
+  /** Makes every byte handed over by {@link #flush} durable. Safe while another thread writes. */
+  void force() throws IOException {
+    ch.force(false);
+  }
+
+  /**
+   * Rows as this sink writes them, made on any thread (Jackson's writers are thread-safe): {@code
+   * columns} are the first row's (flattened for CSV), and every row of a CSV chunk must have the
+   * same. Written by {@link #write(Encoded)} on the writing thread.
+   */
+  record Encoded(List<String> columns, byte[] bytes, int rows) {
+    static final Encoded NONE = new Encoded(null, new byte[0], 0);
+  }
+
+  /**
+   * Formats rows exactly as {@link #write(Map)} would write them, without touching the sink.
+   *
+   * @throws IllegalStateException when a CSV row's columns differ from the first row's
+   */
+  static Encoded encode(DataFormat format, List<Map<String, Object>> rows) throws IOException {
+    if (rows.isEmpty()) {
+      return Encoded.NONE;
+    }
+    if (format == DataFormat.JSONL) {
+      java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(rows.size() * 128);
+      List<String> first = null;
+      for (Map<String, Object> row : rows) {
+        Map<String, Object> o = new LinkedHashMap<>(row);
+        o.replaceAll((k, v) -> v instanceof Instant ? v.toString() : v);
+        b.write(JSON.writeValueAsBytes(o));
+        b.write('\n');
+        if (first == null) {
+          first = List.copyOf(o.keySet());
+        }
+      }
+      return new Encoded(first, b.toByteArray(), rows.size());
+    }
+    CsvText text = new CsvText(rows.size() * 64);
+    List<String> first = null;
+    List<Object> values = new ArrayList<>();
+    for (Map<String, Object> row : rows) {
+      Map<String, Object> flat = RowSink.flatten(row);
+      List<String> cols = new ArrayList<>(flat.keySet());
+      if (first == null) {
+        first = List.copyOf(cols);
+      } else if (!first.equals(cols)) {
+        throw new IllegalStateException(
+            "a row has columns " + cols + " after " + first + "; cannot write one CSV");
+      }
+      values.clear();
+      for (Object v : flat.values()) {
+        values.add(v instanceof Instant ? v.toString() : v);
+      }
+      text.line(values);
+    }
+    return new Encoded(first, text.toBytes(), rows.size());
+  }
+
+  /**
+   * Appends rows made by {@link #encode} (or by the engine's own CSV writer) for this sink's
+   * format.
+   *
+   * @throws IllegalStateException when CSV rows have other columns than the rows before them
+   */
+  void write(Encoded rows) throws IOException {
+    if (rows.rows() == 0) {
+      return;
+    }
+    if (format == DataFormat.CSV) {
+      if (columns == null) {
+        columns = List.copyOf(rows.columns());
+        out.write(csvLine(new ArrayList<>(columns)));
+      } else if (!columns.equals(rows.columns())) {
+        throw new IllegalStateException(
+            "a row has columns " + rows.columns() + " after " + columns + "; cannot write one CSV");
+      }
+    } else if (columns == null) {
+      columns = rows.columns();
+    }
+    out.write(rows.bytes());
+  }
+
+  DataFormat format() {
+    return format;
   }
 
   @Override

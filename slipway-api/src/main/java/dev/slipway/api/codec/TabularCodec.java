@@ -97,12 +97,23 @@ public final class TabularCodec implements RecordCodec {
   public Map<String, Tensor> encode(List<Record> records) {
     int n = records.size();
     float[] x = new float[n * width];
+    // where each field was in the row before: rows read from one file share their layout, so
+    // the name there is usually the one sought and no search is needed
+    int[] at = new int[fields.length];
     for (int i = 0; i < n; i++) {
       Record r = records.get(i);
       int base = i * width;
       for (int f = 0; f < fields.length; f++) {
         Field field = fields[f];
-        Object v = r.get(field.name());
+        int p = at[f];
+        Object v;
+        if (p < r.size() && r.nameAt(p).equals(field.name())) {
+          v = r.valueAt(p);
+        } else {
+          p = r.position(field.name());
+          v = p < 0 ? null : r.valueAt(p);
+          at[f] = Math.max(p, 0);
+        }
         if (v == null) {
           if (!field.nullable()) {
             throw InvalidInputException.missing(

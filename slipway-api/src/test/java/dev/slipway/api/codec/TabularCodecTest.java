@@ -41,6 +41,26 @@ class TabularCodecTest {
   }
 
   @Test
+  void rowsOfDifferentLayoutsInOneBatchEncodeAsEachAlone() {
+    java.util.LinkedHashMap<String, Object> reordered = new java.util.LinkedHashMap<>();
+    reordered.put("ctr", 0.3);
+    reordered.put("extra", "x");
+    reordered.put("device", "desktop");
+    reordered.put("age", 30);
+    List<Record> rows =
+        List.of(
+            Record.of(Map.of("age", 50, "device", "mobile", "ctr", 0.2)),
+            Record.of(reordered),
+            Record.of(Map.of("device", "mobile", "age", 61)),
+            Record.of(Map.of("age", 50, "device", "mobile", "ctr", 0.2)));
+    float[] all = (float[]) codec.encode(rows).get("input").data();
+    for (int i = 0; i < rows.size(); i++) {
+      float[] one = (float[]) codec.encode(List.of(rows.get(i))).get("input").data();
+      assertThat(java.util.Arrays.copyOfRange(all, i * 4, i * 4 + 4)).containsExactly(one);
+    }
+  }
+
+  @Test
   void aMissingNullableNumberTakesTheMeanAndAnUnseenCategorySetsNoIndicator() {
     Tensor t =
         codec.encode(List.of(Record.of(Map.of("age", 40, "device", "smart-tv")))).get("input");
