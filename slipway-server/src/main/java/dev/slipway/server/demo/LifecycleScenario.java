@@ -160,8 +160,8 @@ public final class LifecycleScenario {
 
   /**
    * The scenario's slipway.yaml: short windows, the drift alert and the lifecycle policy. The
-   * retraining reads two windows: the alert fires two windows after the shift at the earliest, so
-   * they hold shifted traffic only.
+   * retraining reads three windows: the alert fires three windows after the shift at the earliest,
+   * so they hold shifted traffic only.
    */
   public String config() {
     long w = settings.window().toSeconds();
@@ -179,7 +179,7 @@ public final class LifecycleScenario {
         "  minRows: 200",
         "  models:",
         "    " + MODEL + ":",
-        "      - {name: feature-drift, metric: drift.psi.max, above: 0.25, windows: 2}",
+        "      - {name: feature-drift, metric: drift.psi.max, above: 0.25, windows: 3}",
         "      - {name: auc-drop, metric: auc, below: 0.68, windows: 2}",
         "lifecycle:",
         "  models:",
@@ -187,10 +187,11 @@ public final class LifecycleScenario {
         "      onAlerts: [feature-drift]",
         "      cooldown: 10m",
         "      canarySteps: " + settings.canarySteps(),
-        "      retrain: {window: " + (2 * w) + "s, minRows: 1000, holdout: 0.3, seed: 7}",
+        "      retrain: {window: " + (3 * w) + "s, minRows: 1000, holdout: 0.3, seed: 7}",
         "      # the shifted market is harder to predict (its best AUC is about 0.74): the gate asks",
-        "      # for 0.6 and, as by default, no worse AUC or log loss than the champion's",
-        "      gate: {atLeast: {auc: 0.6}, maxWorsening: {auc: 0.01, log_loss: 0}}",
+        "      # for 0.6, and tolerates what a few hundred held-out rows (some 50 clicks) cannot",
+        "      # tell apart: 0.02 of AUC and 0.01 of log loss worse than the champion's",
+        "      gate: {atLeast: {auc: 0.6}, maxWorsening: {auc: 0.02, log_loss: 0.01}}",
         "      canary: {minSamples: "
             + settings.minSamples()
             + ", minStepDuration: "

@@ -22,7 +22,21 @@ class LifecycleScenarioTest {
   @Test
   void driftRetrainsGatesAndReleasesANewChampionInOrder() throws Exception {
     StringWriter text = new StringWriter();
-    LifecycleScenario.Settings s = LifecycleScenario.Settings.defaults(home.resolve("home"));
+    LifecycleScenario.Settings d = LifecycleScenario.Settings.defaults(home.resolve("home"));
+    // Faster than the command: a smaller demo model, one baseline window, two canary steps.
+    LifecycleScenario.Settings s =
+        new LifecycleScenario.Settings(
+            d.home(),
+            d.seed(),
+            8_000,
+            d.rate(),
+            d.window(),
+            1,
+            java.util.List.of(50, 100),
+            d.canaryMetric(),
+            d.minSamples(),
+            d.minStep(),
+            d.timeLimit());
     LifecycleScenario.Result r =
         new LifecycleScenario(s.withTimeLimit(Duration.ofSeconds(150)), new PrintWriter(text, true))
             .run();
@@ -38,6 +52,9 @@ class LifecycleScenarioTest {
       }
     }
     assertThat(order).containsExactly("baseline", "shift", "alert", "retrain", "gate", "canary");
-    assertThat(text.toString()).contains("canary PROMOTE at 100 %");
+    assertThat(text.toString())
+        .contains("canary ADVANCE at 100 %")
+        .contains("accuracy non-inferior")
+        .contains("canary PROMOTE at 100 %");
   }
 }
