@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       DeploymentsCommand.class,
       BatchCommand.class,
-      JobsCommand.class
+      JobsCommand.class,
+      ScenarioCommand.class
     })
 public final class Slipway implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -39,7 +39,9 @@ class SlipwayCommandTest {
         "models tag set",
         "models tag remove",
         "models audit",
-        "models evaluate"
+        "models evaluate",
+        "scenario",
+        "scenario lifecycle"
       })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").trim().split(" ");

@@ -67,7 +67,8 @@ public final class SlipwayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SlipwayServer.class);
 
   /** How often running canary rollouts are judged (also on demand: POST .../rollout/evaluate). */
-  static final long ROLLOUT_EVALUATE_SECONDS = 60;
+  static final long ROLLOUT_EVALUATE_SECONDS =
+      dev.slipway.server.lifecycle.Lifecycle.SERVER_CANARY_SECONDS;
 
   private final Server server;
   private final ModelRegistry registry;
@@ -82,6 +83,7 @@ public final class SlipwayServer implements AutoCloseable {
   // closed after the server stops and before the registry: it writes the queued predictions
   private volatile dev.slipway.monitor.Monitoring monitoring;
   private volatile MetricHistory history;
+  private volatile dev.slipway.server.lifecycle.Lifecycle lifecycle;
   private final java.util.List<AutoCloseable> closeables =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watcher =
@@ -284,6 +286,17 @@ public final class SlipwayServer implements AutoCloseable {
     new dev.slipway.server.http.MonitoringService(
             monitoring, registry, handlers, java.time.Clock.systemUTC())
         .bind(sb);
+    // Alerts over closed monitoring windows, and the lifecycle they start (alerts:, lifecycle:).
+    dev.slipway.server.lifecycle.Lifecycle lifecycle =
+        dev.slipway.server.lifecycle.Lifecycle.of(
+            config.lifecycle(),
+            registry,
+            monitoring,
+            new Evaluator(pipeline),
+            canary,
+            meters,
+            java.time.Clock.systemUTC());
+    new dev.slipway.server.http.LifecycleService(lifecycle, registry, handlers).bind(sb);
     sb.route()
         .get("/metrics")
         .build(
@@ -301,6 +314,8 @@ public final class SlipwayServer implements AutoCloseable {
     s.monitoring = monitoring;
     s.history = history;
     s.closeables.add(history);
+    s.lifecycle = lifecycle;
+    s.closeables.add(lifecycle);
     try {
       server.start().join();
     } catch (RuntimeException e) {
@@ -364,6 +379,9 @@ public final class SlipwayServer implements AutoCloseable {
         ROLLOUT_EVALUATE_SECONDS,
         TimeUnit.SECONDS);
     history.start(s.watcher);
+    if (!config.lifecycle().isEmpty()) {
+      lifecycle.start();
+    }
     ready.set(true);
     log.info("Slipway {} listening on http://127.0.0.1:{}/", VERSION, s.port());
     return s;
@@ -456,6 +474,11 @@ public final class SlipwayServer implements AutoCloseable {
   /** The metric history behind the dashboard (sampled every {@code history.sampleSeconds}). */
   public MetricHistory history() {
     return history;
+  }
+
+  /** The alerts and lifecycle policies of this server ({@code alerts:}, {@code lifecycle:}). */
+  public dev.slipway.server.lifecycle.Lifecycle lifecycle() {
+    return lifecycle;
   }
 
   @Override

@@ -48,6 +48,7 @@ import java.util.regex.Pattern;
  * @param jobs scheduled scoring jobs ({@code jobs:}), run by the server's scheduler
  * @param monitoring the prediction log, feedback and live performance settings
  * @param historySampleSeconds how often the dashboard's metric history samples the meters
+ * @param lifecycle alert rules ({@code alerts:}) and lifecycle policies ({@code lifecycle:})
  */
 public record SlipwayConfig(
     Path home,
@@ -72,7 +73,8 @@ public record SlipwayConfig(
     PredictionStoreSettings predictionStore,
     List<JobConfig> jobs,
     dev.slipway.monitor.MonitorSettings monitoring,
-    long historySampleSeconds) {
+    long historySampleSeconds,
+    LifecycleConfig lifecycle) {
 
   /** S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens. */
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -86,6 +88,7 @@ public record SlipwayConfig(
     predictionStore = predictionStore == null ? PredictionStoreSettings.jdbc() : predictionStore;
     jobs = jobs == null ? List.of() : List.copyOf(jobs);
     monitoring = monitoring == null ? dev.slipway.monitor.MonitorSettings.defaults() : monitoring;
+    lifecycle = lifecycle == null ? LifecycleConfig.none() : lifecycle;
   }
 
   /**
@@ -160,7 +163,8 @@ public record SlipwayConfig(
         PredictionStoreSettings.jdbc(),
         List.of(),
         dev.slipway.monitor.MonitorSettings.defaults(),
-        10);
+        10,
+        LifecycleConfig.none());
   }
 
   /**
@@ -269,6 +273,7 @@ public record SlipwayConfig(
     private List<JobConfig> jobs;
     private dev.slipway.monitor.MonitorSettings monitoring;
     private long historySampleSeconds;
+    private LifecycleConfig lifecycle;
 
     private Builder(SlipwayConfig c) {
       home = c.home;
@@ -294,6 +299,12 @@ public record SlipwayConfig(
       jobs = c.jobs;
       monitoring = c.monitoring;
       historySampleSeconds = c.historySampleSeconds;
+      lifecycle = c.lifecycle;
+    }
+
+    public Builder lifecycle(LifecycleConfig v) {
+      lifecycle = v;
+      return this;
     }
 
     public Builder predictionStore(PredictionStoreSettings v) {
@@ -412,7 +423,8 @@ public record SlipwayConfig(
           predictionStore,
           jobs,
           monitoring,
-          historySampleSeconds);
+          historySampleSeconds,
+          lifecycle);
     }
   }
 
@@ -448,7 +460,9 @@ public record SlipwayConfig(
             "predictionStore",
             "jobs",
             "monitoring",
-            "history"));
+            "history",
+            "alerts",
+            "lifecycle"));
     r.allowed("history", Set.of("sampleSeconds"));
     r.allowed("webhooks", Set.of("urls", "maxAttempts", "initialDelayMillis"));
     r.allowed("registry", Set.of("pollMillis", "keepWarmSeconds"));
@@ -543,6 +557,8 @@ public record SlipwayConfig(
     List<JobConfig> jobs = JobConfig.parseAll(r.node("jobs"), problems);
     dev.slipway.monitor.MonitorSettings monitoring =
         MonitoringConfig.parse(r.node("monitoring"), problems);
+    LifecycleConfig lifecycle =
+        LifecycleConfig.parse(r.node("alerts"), r.node("lifecycle"), problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -569,7 +585,8 @@ public record SlipwayConfig(
         predictionStore,
         jobs,
         monitoring,
-        historySample);
+        historySample,
+        lifecycle);
   }
 
   /** The {@code predictionStore} section; every problem is added to those of the rest. */

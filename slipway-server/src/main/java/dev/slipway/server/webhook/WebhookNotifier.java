@@ -76,6 +76,27 @@ public final class WebhookNotifier implements RegistryListener, AutoCloseable {
     }
   }
 
+  /**
+   * Delivers an event that is not a registry change (a fired alert, a lifecycle step) the same way:
+   * {@code id}, {@code type}, {@code at}, then the given fields.
+   */
+  public void post(String type, Map<String, Object> fields) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", ids.incrementAndGet());
+    m.put("type", type);
+    m.put("at", clock.instant().toString());
+    m.putAll(fields);
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(m);
+    } catch (java.io.IOException ex) {
+      throw new IllegalStateException(ex);
+    }
+    for (URI url : urls) {
+      executor.execute(() -> attempt(url, type, body, 1));
+    }
+  }
+
   /** Deliveries that got a 2xx, and deliveries given up after the last attempt. */
   public long delivered() {
     return delivered.get();
