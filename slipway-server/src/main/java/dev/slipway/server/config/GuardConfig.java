@@ -339,13 +339,6 @@ final class GuardConfig {
       }
       return;
     }
-    n.fieldNames()
-        .forEachRemaining(
-            k -> {
-              if (!keys.contains(k)) {
-                problems.add(
-                    at + "." + k + ": unknown setting; known: " + new java.util.TreeSet<>(keys));
-              }
-            });
+    ConfigNodes.known(n, at, keys, problems);
   }
 }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -162,7 +161,7 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       if (!lifecycleNode.isObject()) {
         problems.add("lifecycle: expected a map with 'models'");
       } else {
-        known(lifecycleNode, "lifecycle", Set.of("models"), problems);
+        ConfigNodes.known(lifecycleNode, "lifecycle", Set.of("models"), problems);
         JsonNode models = lifecycleNode.get("models");
         if (models != null && !models.isObject()) {
           problems.add("lifecycle.models: expected a map of model name to its lifecycle");
@@ -189,7 +188,7 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       return d;
     }
     String at = "alerts";
-    known(
+    ConfigNodes.known(
         a,
         at,
         Set.of("window", "closeDelay", "evaluateEvery", "minRows", "webhook", "models"),
@@ -199,7 +198,8 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
         duration(a.get("closeDelay"), at + ".closeDelay", d.closeDelay(), true, problems);
     Duration every =
         duration(a.get("evaluateEvery"), at + ".evaluateEvery", d.evaluateEvery(), false, problems);
-    long minRows = whole(a.get("minRows"), at + ".minRows", d.minRows(), 1, 10_000_000, problems);
+    long minRows =
+        ConfigNodes.whole(a.get("minRows"), at + ".minRows", d.minRows(), 1, 10_000_000, problems);
     String webhook = null;
     JsonNode w = a.get("webhook");
     if (w != null && !w.isNull()) {
@@ -250,7 +250,7 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       problems.add(path + ": expected a rule {name, metric, below or above, windows}");
       return null;
     }
-    known(n, path, Set.of("name", "metric", "below", "above", "windows"), problems);
+    ConfigNodes.known(n, path, Set.of("name", "metric", "below", "above", "windows"), problems);
     int before = problems.size();
     String name = text(n.get("name"), path + ".name", "the rule's name", problems);
     String metric =
@@ -284,7 +284,7 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
         direction = below != null ? AlertRule.Direction.BELOW : AlertRule.Direction.ABOVE;
       }
     }
-    long windows = whole(n.get("windows"), path + ".windows", 1, 1, 1000, problems);
+    long windows = ConfigNodes.whole(n.get("windows"), path + ".windows", 1, 1, 1000, problems);
     if (problems.size() > before) {
       return null;
     }
@@ -311,7 +311,7 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       problems.add(path + ": expected a map with onAlerts, cooldown, canarySteps, retrain, canary");
       return null;
     }
-    known(
+    ConfigNodes.known(
         n,
         path,
         Set.of("onAlerts", "cooldown", "canarySteps", "retrain", "canary", "gate"),
@@ -392,7 +392,7 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       problems.add(path + ": expected a map with atLeast, atMost, maxWorsening");
       return d;
     }
-    known(n, path, Set.of("atLeast", "atMost", "maxWorsening"), problems);
+    ConfigNodes.known(n, path, Set.of("atLeast", "atMost", "maxWorsening"), problems);
     return new GatePolicy(
         thresholds(n.get("atLeast"), path + ".atLeast", d.atLeast(), problems),
         thresholds(n.get("atMost"), path + ".atMost", d.atMost(), problems),
@@ -431,10 +431,11 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       problems.add(path + ": expected a map with window, minRows, holdout, seed");
       return d;
     }
-    known(n, path, Set.of("window", "minRows", "holdout", "seed"), problems);
+    ConfigNodes.known(n, path, Set.of("window", "minRows", "holdout", "seed"), problems);
     Duration window = duration(n.get("window"), path + ".window", d.window(), false, problems);
     long minRows =
-        whole(n.get("minRows"), path + ".minRows", d.minRows(), 10, 10_000_000, problems);
+        ConfigNodes.whole(
+            n.get("minRows"), path + ".minRows", d.minRows(), 10, 10_000_000, problems);
     double holdout = d.holdout();
     JsonNode h = n.get("holdout");
     if (h != null && !h.isNull()) {
@@ -465,7 +466,7 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       problems.add(path + ": expected a map of canary settings");
       return d;
     }
-    known(
+    ConfigNodes.known(
         n,
         path,
         Set.of(
@@ -477,7 +478,8 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
             "metric"),
         problems);
     long minSamples =
-        whole(n.get("minSamples"), path + ".minSamples", d.minSamples(), 1, 100_000_000, problems);
+        ConfigNodes.whole(
+            n.get("minSamples"), path + ".minSamples", d.minSamples(), 1, 100_000_000, problems);
     Duration step =
         duration(
             n.get("minStepDuration"),
@@ -511,7 +513,7 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
                 + ", expected none or {name, higherIsBetter, binary,"
                 + " margin, effect}");
       } else {
-        known(
+        ConfigNodes.known(
             m,
             path + ".metric",
             Set.of("name", "higherIsBetter", "binary", "margin", "effect"),
@@ -624,16 +626,6 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
     return d;
   }
 
-  private static void known(JsonNode n, String at, Set<String> keys, List<String> problems) {
-    n.fieldNames()
-        .forEachRemaining(
-            k -> {
-              if (!keys.contains(k)) {
-                problems.add(at + "." + k + ": unknown setting; known: " + new TreeSet<>(keys));
-              }
-            });
-  }
-
   private static String text(JsonNode n, String path, String expected, List<String> problems) {
     if (n == null || n.isNull() || !n.isTextual() || n.asText().isBlank()) {
       problems.add(path + ": got " + (n == null ? "nothing" : n) + ", expected " + expected);
@@ -651,21 +643,6 @@ public record LifecycleConfig(Alerts alerts, Map<String, Policy> policies) {
       return fallback;
     }
     return n.booleanValue();
-  }
-
-  private static long whole(
-      JsonNode n, String path, long fallback, long min, long max, List<String> problems) {
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (n.isIntegralNumber()
-        && n.canConvertToLong()
-        && n.longValue() >= min
-        && n.longValue() <= max) {
-      return n.longValue();
-    }
-    problems.add(path + ": got " + n + ", expected a whole number from " + min + " to " + max);
-    return fallback;
   }
 
   private static double number(

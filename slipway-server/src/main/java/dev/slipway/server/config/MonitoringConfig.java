@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reads the {@code monitoring} section of {@code slipway.yaml}, adding every problem to the list
@@ -42,7 +41,7 @@ final class MonitoringConfig {
       problems.add(at + ": expected a map of settings");
       return d;
     }
-    known(
+    ConfigNodes.known(
         m,
         at,
         Set.of(
@@ -66,10 +65,10 @@ final class MonitoringConfig {
     }
     Double rate = rate(m.get("sampleRate"), at + ".sampleRate", problems);
     long days =
-        whole(
+        ConfigNodes.whole(
             m.get("retentionDays"), at + ".retentionDays", d.retentionDays(), 1, 36_500, problems);
     long check =
-        whole(
+        ConfigNodes.whole(
             m.get("retentionCheckMinutes"),
             at + ".retentionCheckMinutes",
             d.retentionEvery().toMinutes(),
@@ -77,14 +76,16 @@ final class MonitoringConfig {
             10_080,
             problems);
     long capacity =
-        whole(
+        ConfigNodes.whole(
             m.get("queueCapacity"),
             at + ".queueCapacity",
             d.queueCapacity(),
             1,
             10_000_000,
             problems);
-    long batch = whole(m.get("batchSize"), at + ".batchSize", d.batchSize(), 1, 100_000, problems);
+    long batch =
+        ConfigNodes.whole(
+            m.get("batchSize"), at + ".batchSize", d.batchSize(), 1, 100_000, problems);
     Duration join =
         window(m.get("entityJoinWindow"), at + ".entityJoinWindow", d.entityJoinWindow(), problems);
     Duration window = window(m.get("window"), at + ".window", d.performanceWindow(), problems);
@@ -101,7 +102,8 @@ final class MonitoringConfig {
             problems.add(path + ": expected a map of settings");
             continue;
           }
-          known(v, path, Set.of("sampleRate", "entityField", "scoreOutput", "threshold"), problems);
+          ConfigNodes.known(
+              v, path, Set.of("sampleRate", "entityField", "scoreOutput", "threshold"), problems);
           Double threshold = null;
           if (v.has("threshold")) {
             JsonNode t = v.get("threshold");
@@ -134,16 +136,6 @@ final class MonitoringConfig {
         d.seed());
   }
 
-  private static void known(JsonNode n, String at, Set<String> keys, List<String> problems) {
-    n.fieldNames()
-        .forEachRemaining(
-            k -> {
-              if (!keys.contains(k)) {
-                problems.add(at + "." + k + ": unknown setting; known: " + new TreeSet<>(keys));
-              }
-            });
-  }
-
   private static Double rate(JsonNode n, String path, List<String> problems) {
     if (n == null || n.isNull()) {
       return null;
@@ -164,21 +156,6 @@ final class MonitoringConfig {
       return null;
     }
     return n.asText();
-  }
-
-  private static long whole(
-      JsonNode n, String path, long fallback, long min, long max, List<String> problems) {
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (n.canConvertToLong()
-        && n.isIntegralNumber()
-        && n.longValue() >= min
-        && n.longValue() <= max) {
-      return n.longValue();
-    }
-    problems.add(path + ": got " + n + ", expected a whole number from " + min + " to " + max);
-    return fallback;
   }
 
   private static Duration window(
