@@ -1,9 +1,10 @@
 package dev.slipway.batch;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Record;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,9 @@ abstract class RowSource implements AutoCloseable {
    */
   static final class Row {
     private Map<String, String> cells;
+    // a CSV row read straight from the parser: its cells under the header's first names
+    private String[] names;
+    private String[] texts;
     private boolean distinctNames;
     private Record record;
     private final InvalidInputException error;
@@ -58,9 +63,27 @@ abstract class RowSource implements AutoCloseable {
       this.error = null;
     }
 
+    /**
+     * A row of distinct names: the first {@code texts.length} trimmed names of the header (shared
+     * by the rows, never changed) and their cells.
+     */
+    private Row(String[] names, String[] texts) {
+      this.names = names;
+      this.texts = texts;
+      this.error = null;
+    }
+
     /** The row's values, or null when it could not be read. */
     Record record() {
-      if (record == null && cells != null) {
+      if (record == null && texts != null) {
+        int n = texts.length;
+        Object[] values = new Object[n];
+        for (int i = 0; i < n; i++) {
+          values[i] = csvValue(texts[i]);
+        }
+        record = Record.of(n == names.length ? names : Arrays.copyOf(names, n), values);
+        texts = null;
+      } else if (record == null && cells != null) {
         if (distinctNames) {
           int n = cells.size();
           String[] names = new String[n];
@@ -228,30 +251,48 @@ abstract class RowSource implements AutoCloseable {
     }
   }
 
+  /**
+   * CSV through Jackson's streaming parser with the header as schema. Each row comes as an object
+   * of (column name, text) tokens; they are kept in arrays rather than bound to a map per row. The
+   * tokens are the ones a map reader of the same schema would bind, so the rows are the same: a
+   * short row has fewer cells, a row with too many is an error of the parser. A row whose names are
+   * not the header's in order (or a header whose trimmed names repeat) is kept as a map, bound as
+   * the map reader binds it (a later cell of a name replaces the earlier one in its place).
+   */
   private static final class Csv extends RowSource {
-    private final MappingIterator<Map<String, String>> rows;
+    private final CsvParser parser;
     private final List<String> columns = new ArrayList<>();
     private final Path file;
+    private String[] header; // the parser's names
+    private String[] trimmed; // the same, trimmed
     private boolean distinctNames;
+    private String[] cells;
+    private JsonToken first; // the token after the header, read with it
     private long line = 1;
 
     Csv(Counting in, Path file) {
       super(in);
       this.file = file;
       try {
-        rows =
+        parser =
             new CsvMapper()
-                .readerForMapOf(String.class)
-                .with(CsvSchema.emptySchema().withHeader())
-                .readValues(new InputStreamReader(in, StandardCharsets.UTF_8));
-        rows.hasNext(); // reads the header
-        CsvSchema schema = (CsvSchema) rows.getParserSchema();
+                .getFactory()
+                .createParser(new InputStreamReader(in, StandardCharsets.UTF_8));
+        parser.setSchema(CsvSchema.emptySchema().withHeader());
+        first = parser.nextToken(); // reads the header
+        CsvSchema schema = parser.getSchema();
         if (schema == null || schema.size() == 0) {
           throw new IOException("no header row");
         }
         for (CsvSchema.Column c : schema) {
           columns.add(c.getName().trim());
         }
+        header = new String[schema.size()];
+        for (int i = 0; i < header.length; i++) {
+          header[i] = schema.columnName(i);
+        }
+        trimmed = columns.toArray(String[]::new);
+        cells = new String[header.length];
         distinctNames = new java.util.HashSet<>(columns).size() == columns.size();
       } catch (IOException | RuntimeException e) {
         throw unreadable(file, DataFormat.CSV, e);
@@ -271,16 +312,63 @@ abstract class RowSource implements AutoCloseable {
     @Override
     Row next() {
       try {
-        if (!rows.hasNext()) {
+        JsonToken t = first != null ? first : parser.nextToken();
+        first = null;
+        if (t == null) {
           return null;
         }
         line++;
-        return new Row(rows.next(), distinctNames);
-      } catch (RuntimeException e) {
+        if (t != JsonToken.START_OBJECT) {
+          throw new IOException("unexpected " + t + " at the start of a row");
+        }
+        int k = 0;
+        boolean inOrder = distinctNames;
+        Map<String, String> map = null;
+        for (t = parser.nextToken(); t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
+          String name = parser.currentName();
+          parser.nextToken();
+          String text = parser.getValueAsString();
+          if (inOrder && k < header.length && header[k].equals(name)) {
+            cells[k++] = text;
+            continue;
+          }
+          if (map == null) {
+            map = new LinkedHashMap<>();
+            for (int i = 0; i < k; i++) {
+              map.put(header[i], cells[i]);
+            }
+            inOrder = false;
+          }
+          map.put(name, text);
+        }
+        if (t != JsonToken.END_OBJECT) {
+          throw new IOException("unexpected " + t + " in a row");
+        }
+        if (map != null) {
+          return new Row(map, distinctNames);
+        }
+        if (!distinctNames) {
+          Map<String, String> m = new LinkedHashMap<>();
+          for (int i = 0; i < k; i++) {
+            m.put(header[i], cells[i]);
+          }
+          return new Row(m, false);
+        }
+        return new Row(trimmed, Arrays.copyOf(cells, k));
+      } catch (IOException | RuntimeException e) {
         throw InvalidInputException.of(
             "input",
             file + " line " + line,
             "CSV (" + firstLine(e.getMessage()) + "); the output so far is left unfinished");
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        parser.close();
+      } finally {
+        super.close();
       }
     }
   }
