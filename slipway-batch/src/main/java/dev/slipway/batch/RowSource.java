@@ -195,9 +195,12 @@ abstract class RowSource implements AutoCloseable {
       return null;
     }
     int n = text.length();
-    int i = text.charAt(0) == '-' ? 1 : 0;
+    boolean negative = text.charAt(0) == '-';
+    int i = negative ? 1 : 0;
     int start = i;
+    long m = 0; // the digits read, while there are at most 18 of them
     while (i < n && digit(text.charAt(i))) {
+      m = m * 10 + (text.charAt(i) - '0');
       i++;
     }
     int whole = i - start;
@@ -205,13 +208,16 @@ abstract class RowSource implements AutoCloseable {
       if (whole == 0) {
         return text;
       }
-      return whole <= 18 ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
+      return whole <= 18 ? (Object) (negative ? -m : m) : (Object) Double.parseDouble(text);
     }
     int fraction = 0;
     if (text.charAt(i) == '.') {
       i++;
       int f = i;
       while (i < n && digit(text.charAt(i))) {
+        if (whole + i - f < 18) {
+          m = m * 10 + (text.charAt(i) - '0');
+        }
         i++;
       }
       fraction = i - f;
@@ -219,25 +225,41 @@ abstract class RowSource implements AutoCloseable {
     if (whole == 0 && fraction == 0) {
       return text;
     }
-    if (i < n) {
-      char c = text.charAt(i);
-      if (c != 'e' && c != 'E') {
-        return text;
+    if (i == n) {
+      // a plain decimal: digits and a power of ten both exact in a double make one correctly
+      // rounded division, the value Double.parseDouble gives
+      if (whole + fraction <= 18 && m <= EXACT_LONG && fraction < POWERS_OF_TEN.length) {
+        double d = m / POWERS_OF_TEN[fraction];
+        return negative ? -d : d;
       }
+      return Double.parseDouble(text);
+    }
+    char c = text.charAt(i);
+    if (c != 'e' && c != 'E') {
+      return text;
+    }
+    i++;
+    if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
       i++;
-      if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
-        i++;
-      }
-      int e = i;
-      while (i < n && digit(text.charAt(i))) {
-        i++;
-      }
-      if (i == e || i != n) {
-        return text;
-      }
+    }
+    int e = i;
+    while (i < n && digit(text.charAt(i))) {
+      i++;
+    }
+    if (i == e || i != n) {
+      return text;
     }
     return Double.parseDouble(text);
   }
+
+  /** The largest whole number below which every whole number is exact as a double. */
+  private static final long EXACT_LONG = 1L << 53;
+
+  /** Powers of ten exact as doubles. */
+  private static final double[] POWERS_OF_TEN = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+  };
 
   private static boolean digit(char c) {
     return c >= '0' && c <= '9';
