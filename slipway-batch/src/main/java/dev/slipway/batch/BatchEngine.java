@@ -474,13 +474,21 @@ public final class BatchEngine {
       CsvText text = new CsvText(n * 96);
       for (int i = 0; i < n; i++) {
         long rowNo = c.firstRow() + i + 1;
-        text.cell(key(c.rows().get(i), rowNo));
+        if (job.keyColumn() == null) {
+          text.longCell(rowNo);
+        } else {
+          text.cell(key(c.rows().get(i), rowNo));
+        }
         for (int k = 0; k < outs.size(); k++) {
           Tensor t = outs.get(k);
           int w = widths[k];
           if (t.data() instanceof float[] f) {
             for (int j = 0; j < w; j++) {
               text.floatCell(f[i * w + j]);
+            }
+          } else if (t.data() instanceof String[] strings) {
+            for (int j = 0; j < w; j++) {
+              text.repeatedCell(strings[i * w + j]);
             }
           } else {
             for (int j = 0; j < w; j++) {

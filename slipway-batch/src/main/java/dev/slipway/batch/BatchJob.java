@@ -65,11 +65,14 @@ public record BatchJob(
         null);
   }
 
-  /** Checkpoints of a Parquet output: each closes a part, so parts are 128 chunks. */
-  public static final int PARQUET_CHECKPOINT_EVERY = 128;
+  /**
+   * Checkpoints of a Parquet output: each closes a part, so parts are 32 chunks (65,536 rows by
+   * default).
+   */
+  public static final int PARQUET_CHECKPOINT_EVERY = 32;
 
   /** The default rows per chunk. */
-  public static final int DEFAULT_CHUNK = 512;
+  public static final int DEFAULT_CHUNK = 2048;
 
   public BatchJob {
     Objects.requireNonNull(model, "model");

@@ -28,6 +28,10 @@ final class CsvText {
   private final int[] recentBits = new int[4];
   private final String[] recentText = new String[4];
   private int next;
+  // the cell text of the last few strings, by identity: a label column repeats a few instances
+  private final String[] recentStrings = new String[4];
+  private final byte[][] recentCells = new byte[4][];
+  private int nextString;
   private byte[] buf;
   private int len;
   private boolean lineStarted;
@@ -98,6 +102,53 @@ final class CsvText {
     next = (next + 1) % recentText.length;
     ascii(text);
     return this;
+  }
+
+  /** Appends a whole number cell (no boxing): the text of {@link Long#toString(long)}. */
+  CsvText longCell(long v) {
+    if (lineStarted) {
+      put((byte) ',');
+    }
+    lineStarted = true;
+    if (v == Long.MIN_VALUE) {
+      ascii(Long.toString(v));
+      return this;
+    }
+    ensure(20);
+    if (v < 0) {
+      buf[len++] = '-';
+      v = -v;
+    }
+    int digits = 1;
+    for (long t = v; t >= 10; t /= 10) {
+      digits++;
+    }
+    for (int i = len + digits - 1; i >= len; i--) {
+      buf[i] = (byte) ('0' + (v % 10));
+      v /= 10;
+    }
+    len += digits;
+    return this;
+  }
+
+  /**
+   * Appends a string cell whose text is kept for the next rows when the same instance comes again
+   * (a label column holds a few instances): the same bytes as {@link #cell(Object)}.
+   */
+  CsvText repeatedCell(String s) {
+    if (s == null) {
+      return cell(null);
+    }
+    for (int k = 0; k < recentStrings.length; k++) {
+      if (recentStrings[k] == s) {
+        return rawCell(recentCells[k]);
+      }
+    }
+    byte[] text = cellBytes(s);
+    recentStrings[nextString] = s;
+    recentCells[nextString] = text;
+    nextString = (nextString + 1) % recentStrings.length;
+    return rawCell(text);
   }
 
   /** Ends the current line. */

@@ -1,9 +1,10 @@
 package dev.slipway.batch;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Record;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,9 @@ abstract class RowSource implements AutoCloseable {
    */
   static final class Row {
     private Map<String, String> cells;
+    // a CSV row read straight from the parser: its cells under the header's first names
+    private String[] names;
+    private String[] texts;
     private boolean distinctNames;
     private Record record;
     private final InvalidInputException error;
@@ -58,9 +63,27 @@ abstract class RowSource implements AutoCloseable {
       this.error = null;
     }
 
+    /**
+     * A row of distinct names: the first {@code texts.length} trimmed names of the header (shared
+     * by the rows, never changed) and their cells.
+     */
+    private Row(String[] names, String[] texts) {
+      this.names = names;
+      this.texts = texts;
+      this.error = null;
+    }
+
     /** The row's values, or null when it could not be read. */
     Record record() {
-      if (record == null && cells != null) {
+      if (record == null && texts != null) {
+        int n = texts.length;
+        Object[] values = new Object[n];
+        for (int i = 0; i < n; i++) {
+          values[i] = csvValue(texts[i]);
+        }
+        record = Record.of(n == names.length ? names : Arrays.copyOf(names, n), values);
+        texts = null;
+      } else if (record == null && cells != null) {
         if (distinctNames) {
           int n = cells.size();
           String[] names = new String[n];
@@ -172,9 +195,12 @@ abstract class RowSource implements AutoCloseable {
       return null;
     }
     int n = text.length();
-    int i = text.charAt(0) == '-' ? 1 : 0;
+    boolean negative = text.charAt(0) == '-';
+    int i = negative ? 1 : 0;
     int start = i;
+    long m = 0; // the digits read, while there are at most 18 of them
     while (i < n && digit(text.charAt(i))) {
+      m = m * 10 + (text.charAt(i) - '0');
       i++;
     }
     int whole = i - start;
@@ -182,13 +208,16 @@ abstract class RowSource implements AutoCloseable {
       if (whole == 0) {
         return text;
       }
-      return whole <= 18 ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
+      return whole <= 18 ? (Object) (negative ? -m : m) : (Object) Double.parseDouble(text);
     }
     int fraction = 0;
     if (text.charAt(i) == '.') {
       i++;
       int f = i;
       while (i < n && digit(text.charAt(i))) {
+        if (whole + i - f < 18) {
+          m = m * 10 + (text.charAt(i) - '0');
+        }
         i++;
       }
       fraction = i - f;
@@ -196,25 +225,41 @@ abstract class RowSource implements AutoCloseable {
     if (whole == 0 && fraction == 0) {
       return text;
     }
-    if (i < n) {
-      char c = text.charAt(i);
-      if (c != 'e' && c != 'E') {
-        return text;
+    if (i == n) {
+      // a plain decimal: digits and a power of ten both exact in a double make one correctly
+      // rounded division, the value Double.parseDouble gives
+      if (whole + fraction <= 18 && m <= EXACT_LONG && fraction < POWERS_OF_TEN.length) {
+        double d = m / POWERS_OF_TEN[fraction];
+        return negative ? -d : d;
       }
+      return Double.parseDouble(text);
+    }
+    char c = text.charAt(i);
+    if (c != 'e' && c != 'E') {
+      return text;
+    }
+    i++;
+    if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
       i++;
-      if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
-        i++;
-      }
-      int e = i;
-      while (i < n && digit(text.charAt(i))) {
-        i++;
-      }
-      if (i == e || i != n) {
-        return text;
-      }
+    }
+    int e = i;
+    while (i < n && digit(text.charAt(i))) {
+      i++;
+    }
+    if (i == e || i != n) {
+      return text;
     }
     return Double.parseDouble(text);
   }
+
+  /** The largest whole number below which every whole number is exact as a double. */
+  private static final long EXACT_LONG = 1L << 53;
+
+  /** Powers of ten exact as doubles. */
+  private static final double[] POWERS_OF_TEN = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+  };
 
   private static boolean digit(char c) {
     return c >= '0' && c <= '9';
@@ -228,30 +273,48 @@ abstract class RowSource implements AutoCloseable {
     }
   }
 
+  /**
+   * CSV through Jackson's streaming parser with the header as schema. Each row comes as an object
+   * of (column name, text) tokens; they are kept in arrays rather than bound to a map per row. The
+   * tokens are the ones a map reader of the same schema would bind, so the rows are the same: a
+   * short row has fewer cells, a row with too many is an error of the parser. A row whose names are
+   * not the header's in order (or a header whose trimmed names repeat) is kept as a map, bound as
+   * the map reader binds it (a later cell of a name replaces the earlier one in its place).
+   */
   private static final class Csv extends RowSource {
-    private final MappingIterator<Map<String, String>> rows;
+    private final CsvParser parser;
     private final List<String> columns = new ArrayList<>();
     private final Path file;
+    private String[] header; // the parser's names
+    private String[] trimmed; // the same, trimmed
     private boolean distinctNames;
+    private String[] cells;
+    private JsonToken first; // the token after the header, read with it
     private long line = 1;
 
     Csv(Counting in, Path file) {
       super(in);
       this.file = file;
       try {
-        rows =
+        parser =
             new CsvMapper()
-                .readerForMapOf(String.class)
-                .with(CsvSchema.emptySchema().withHeader())
-                .readValues(new InputStreamReader(in, StandardCharsets.UTF_8));
-        rows.hasNext(); // reads the header
-        CsvSchema schema = (CsvSchema) rows.getParserSchema();
+                .getFactory()
+                .createParser(new InputStreamReader(in, StandardCharsets.UTF_8));
+        parser.setSchema(CsvSchema.emptySchema().withHeader());
+        first = parser.nextToken(); // reads the header
+        CsvSchema schema = parser.getSchema();
         if (schema == null || schema.size() == 0) {
           throw new IOException("no header row");
         }
         for (CsvSchema.Column c : schema) {
           columns.add(c.getName().trim());
         }
+        header = new String[schema.size()];
+        for (int i = 0; i < header.length; i++) {
+          header[i] = schema.columnName(i);
+        }
+        trimmed = columns.toArray(String[]::new);
+        cells = new String[header.length];
         distinctNames = new java.util.HashSet<>(columns).size() == columns.size();
       } catch (IOException | RuntimeException e) {
         throw unreadable(file, DataFormat.CSV, e);
@@ -271,16 +334,63 @@ abstract class RowSource implements AutoCloseable {
     @Override
     Row next() {
       try {
-        if (!rows.hasNext()) {
+        JsonToken t = first != null ? first : parser.nextToken();
+        first = null;
+        if (t == null) {
           return null;
         }
         line++;
-        return new Row(rows.next(), distinctNames);
-      } catch (RuntimeException e) {
+        if (t != JsonToken.START_OBJECT) {
+          throw new IOException("unexpected " + t + " at the start of a row");
+        }
+        int k = 0;
+        boolean inOrder = distinctNames;
+        Map<String, String> map = null;
+        for (t = parser.nextToken(); t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
+          String name = parser.currentName();
+          parser.nextToken();
+          String text = parser.getValueAsString();
+          if (inOrder && k < header.length && header[k].equals(name)) {
+            cells[k++] = text;
+            continue;
+          }
+          if (map == null) {
+            map = new LinkedHashMap<>();
+            for (int i = 0; i < k; i++) {
+              map.put(header[i], cells[i]);
+            }
+            inOrder = false;
+          }
+          map.put(name, text);
+        }
+        if (t != JsonToken.END_OBJECT) {
+          throw new IOException("unexpected " + t + " in a row");
+        }
+        if (map != null) {
+          return new Row(map, distinctNames);
+        }
+        if (!distinctNames) {
+          Map<String, String> m = new LinkedHashMap<>();
+          for (int i = 0; i < k; i++) {
+            m.put(header[i], cells[i]);
+          }
+          return new Row(m, false);
+        }
+        return new Row(trimmed, Arrays.copyOf(cells, k));
+      } catch (IOException | RuntimeException e) {
         throw InvalidInputException.of(
             "input",
             file + " line " + line,
             "CSV (" + firstLine(e.getMessage()) + "); the output so far is left unfinished");
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        parser.close();
+      } finally {
+        super.close();
       }
     }
   }

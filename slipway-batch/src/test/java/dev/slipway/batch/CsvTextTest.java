@@ -108,4 +108,42 @@ class CsvTextTest {
             ""),
         Arbitraries.just(null));
   }
+
+  @Property(tries = 1_000)
+  void anUnboxedLongIsWhatJacksonWrites(@ForAll long a, @ForAll("smallLongs") long b)
+      throws Exception {
+    CsvText t = new CsvText(4).longCell(a).longCell(b).longCell(Long.MIN_VALUE).longCell(0);
+    assertThat(t.endLine().toString()).isEqualTo(jackson(List.of(a, b, Long.MIN_VALUE, 0L)));
+  }
+
+  @Provide
+  Arbitrary<Long> smallLongs() {
+    return Arbitraries.longs().between(-100_000, 100_000);
+  }
+
+  @Property(tries = 500)
+  void aRepeatedStringInstanceIsWrittenAsTheValue(
+      @ForAll("labels") List<String> labels, @ForAll List<Integer> picks) throws Exception {
+    // the same instances come again and again (a label column), with others in between
+    CsvText t = new CsvText(8);
+    List<Object> expected = new ArrayList<>();
+    for (Integer p : picks) {
+      String s = labels.get(Math.floorMod(p, labels.size()));
+      t.repeatedCell(s);
+      expected.add(s);
+    }
+    t.repeatedCell(null);
+    expected.add(null);
+    assertThat(t.endLine().toString()).isEqualTo(jackson(expected));
+  }
+
+  @Provide
+  Arbitrary<List<String>> labels() {
+    return Arbitraries.oneOf(
+            Arbitraries.strings().ofMaxLength(30),
+            Arbitraries.of("click", "no_click", "a,b", "", " x", "q\"r"))
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(7);
+  }
 }

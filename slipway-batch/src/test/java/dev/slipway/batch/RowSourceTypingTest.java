@@ -69,7 +69,20 @@ class RowSourceTypingTest {
           "+5",
           "0x10",
           "NaN",
-          "Infinity"
+          "Infinity",
+          "-0",
+          "-0.0",
+          "0.0",
+          ".0",
+          "0.1",
+          "0.2193",
+          "9007199254740992.5",
+          "9007199254740993.0",
+          "900719925474099.35",
+          "0.1234567890123456789",
+          "0.0000000000000000000001",
+          "0.00000000000000000000001",
+          "12345678901234567.8"
         }) {
       assertThat(RowSource.csvValue(t)).as(t).isEqualTo(byPattern(t));
     }
@@ -79,5 +92,17 @@ class RowSourceTypingTest {
   @Provide
   Arbitrary<String> numberish() {
     return Arbitraries.strings().withChars("0123456789-+.eE x").ofMaxLength(22);
+  }
+
+  @Property(tries = 10_000)
+  void decimalsAreTheValuesParseDoubleGives(@ForAll("decimals") String text) {
+    assertThat(RowSource.csvValue(text)).isEqualTo(byPattern(text));
+  }
+
+  @Provide
+  Arbitrary<String> decimals() {
+    Arbitrary<String> digits = Arbitraries.strings().numeric().ofMaxLength(20);
+    return net.jqwik.api.Combinators.combine(Arbitraries.of("", "-"), digits, digits)
+        .as((sign, whole, fraction) -> sign + whole + "." + fraction);
   }
 }

@@ -147,7 +147,7 @@ final class BatchCommand implements Runnable {
     @Option(
         names = "--chunk",
         description = "rows per pipeline call (default: ${DEFAULT-VALUE})",
-        defaultValue = "512")
+        defaultValue = "" + dev.slipway.batch.BatchJob.DEFAULT_CHUNK)
     int chunk;
 
     @Option(
