@@ -68,4 +68,13 @@ public enum DataFormat {
   public static dev.slipway.api.Record jsonRecord(com.fasterxml.jackson.databind.JsonNode object) {
     return RowSource.jsonRecord(object);
   }
+
+  /**
+   * The same typing for an object that is not the first of its source: a bad field is named under
+   * {@code at}, e.g. {@code records[3]} for the fourth record of an online request.
+   */
+  public static dev.slipway.api.Record jsonRecord(
+      com.fasterxml.jackson.databind.JsonNode object, String at) {
+    return RowSource.jsonRecord(object, at);
+  }
 }

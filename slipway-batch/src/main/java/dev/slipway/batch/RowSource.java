@@ -463,6 +463,11 @@ abstract class RowSource implements AutoCloseable {
    * @throws InvalidInputException naming the field whose value is an array or an object
    */
   static Record jsonRecord(JsonNode row) {
+    return jsonRecord(row, "records[0]");
+  }
+
+  /** As {@link #jsonRecord(JsonNode)}, naming a bad field under {@code at}. */
+  static Record jsonRecord(JsonNode row, String at) {
     Map<String, Object> values = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : row.properties()) {
       JsonNode v = e.getValue();
@@ -479,7 +484,7 @@ abstract class RowSource implements AutoCloseable {
         value = v.booleanValue();
       } else {
         throw InvalidInputException.of(
-            "records[0]." + e.getKey(), v.toString(), "a number, string, boolean or null");
+            at + "." + e.getKey(), v.toString(), "a number, string, boolean or null");
       }
       values.put(e.getKey(), value);
     }

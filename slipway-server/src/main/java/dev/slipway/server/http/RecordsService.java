@@ -13,6 +13,7 @@ import dev.slipway.api.Field;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Prediction;
 import dev.slipway.api.Record;
+import dev.slipway.batch.DataFormat;
 import dev.slipway.batch.store.StoreFirst;
 import dev.slipway.batch.store.StoredPrediction;
 import dev.slipway.registry.ModelVersion;
@@ -247,29 +248,8 @@ public final class RecordsService {
         throw InvalidInputException.of(
             "records[" + i + "]", row.toString(), "an object of feature values");
       }
-      Map<String, Object> values = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : row.properties()) {
-        JsonNode v = e.getValue();
-        Object value;
-        if (v.isNull()) {
-          value = null;
-        } else if (v.isIntegralNumber()) {
-          value = v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
-        } else if (v.isNumber()) {
-          value = v.doubleValue();
-        } else if (v.isTextual()) {
-          value = v.asText();
-        } else if (v.isBoolean()) {
-          value = v.booleanValue();
-        } else {
-          throw InvalidInputException.of(
-              "records[" + i + "]." + e.getKey(),
-              v.toString(),
-              "a number, string, boolean or null");
-        }
-        values.put(e.getKey(), value);
-      }
-      out.add(Record.of(values));
+      // the batch engine's JSON typing, so a record gets the same verdict online and in batch
+      out.add(DataFormat.jsonRecord(row, "records[" + i + "]"));
     }
     return out;
   }
