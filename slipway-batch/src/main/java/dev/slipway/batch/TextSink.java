@@ -1,9 +1,6 @@
 package dev.slipway.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,14 +24,13 @@ import java.util.Map;
  */
 final class TextSink implements RowSink {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final CsvMapper CSV = new CsvMapper();
 
   private final Path part;
   private final Path target;
   private final DataFormat format;
   private final FileChannel ch;
   private final OutputStream out;
-  private final Map<Integer, ObjectWriter> csvWriters = new LinkedHashMap<>();
+  private final CsvLines csvLines = new CsvLines();
   private List<String> columns;
 
   /**
@@ -213,16 +209,6 @@ final class TextSink implements RowSink {
   }
 
   private byte[] csvLine(List<?> values) throws IOException {
-    return csvWriters
-        .computeIfAbsent(
-            values.size(),
-            n -> {
-              CsvSchema.Builder b = CsvSchema.builder();
-              for (int i = 0; i < n; i++) {
-                b.addColumn("c" + i);
-              }
-              return CSV.writer(b.build().withoutHeader());
-            })
-        .writeValueAsBytes(values);
+    return csvLines.line(values);
   }
 }

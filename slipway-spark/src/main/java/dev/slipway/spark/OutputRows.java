@@ -1,18 +1,15 @@
 package dev.slipway.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Prediction;
 import dev.slipway.batch.BatchEngine;
+import dev.slipway.batch.CsvLines;
 import dev.slipway.batch.DataFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +23,6 @@ import java.util.Map;
  */
 final class OutputRows {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final CsvMapper CSV = new CsvMapper();
 
   /** The rejects file's CSV header. */
   static final List<String> REJECT_COLUMNS = List.of("key", "row", "field", "reason");
@@ -34,7 +30,7 @@ final class OutputRows {
   private final DataFormat format;
   private final String keyName;
   private final int version;
-  private final Map<Integer, ObjectWriter> csvWriters = new HashMap<>();
+  private final CsvLines csvLines = new CsvLines();
   private List<String> columns;
 
   OutputRows(DataFormat format, String keyColumn, int version) {
@@ -111,16 +107,6 @@ final class OutputRows {
   }
 
   private byte[] csvLine(List<?> values) throws IOException {
-    return csvWriters
-        .computeIfAbsent(
-            values.size(),
-            n -> {
-              CsvSchema.Builder b = CsvSchema.builder();
-              for (int i = 0; i < n; i++) {
-                b.addColumn("c" + i);
-              }
-              return CSV.writer(b.build().withoutHeader());
-            })
-        .writeValueAsBytes(values);
+    return csvLines.line(values);
   }
 }
