@@ -181,8 +181,7 @@ public final class Pipeline {
   }
 
   private InferenceResult run(InferenceRequest request, ServedModel model, long start) {
-    Timer[] stage =
-        timers.computeIfAbsent(model.name() + "/" + model.number(), k -> timersFor(model));
+    Timer[] stage = timers.computeIfAbsent(model.ref(), k -> timersFor(model));
     List<Record> records = null;
     Map<String, Tensor> inputs = null;
     int rows;
@@ -321,12 +320,12 @@ public final class Pipeline {
       };
 
   private Timer[] stageTimers(ServedModel m) {
-    return timers.computeIfAbsent(m.name() + "/" + m.number(), k -> timersFor(m));
+    return timers.computeIfAbsent(m.ref(), k -> timersFor(m));
   }
 
   /** Preprocess → infer → postprocess for records on one model, each stage timed for it. */
   private Map<String, Tensor> runRecords(ServedModel m, List<Record> records) {
-    Timer[] stage = timers.computeIfAbsent(m.name() + "/" + m.number(), k -> timersFor(m));
+    Timer[] stage = timers.computeIfAbsent(m.ref(), k -> timersFor(m));
     long t = System.nanoTime();
     RecordCodec codec = requireCodec(m);
     Map<String, Tensor> inputs = codec.encode(records);

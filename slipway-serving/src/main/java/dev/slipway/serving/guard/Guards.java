@@ -147,7 +147,7 @@ public final class Guards {
 
   /** The guard of a loaded version. */
   public ModelGuard guard(ServedModel model) {
-    String key = model.name() + "/" + model.number();
+    String key = model.ref();
     ModelGuard g = cache.get(key);
     if (g == null) {
       g = cache.computeIfAbsent(key, k -> build(model));
@@ -194,7 +194,7 @@ public final class Guards {
     GuardSpec.Breaker b = spec.breaker();
     CircuitBreaker breaker =
         CircuitBreaker.of(
-            model.name() + "/" + model.number(),
+            model.ref(),
             CircuitBreakerConfig.custom()
                 .failureRateThreshold(b.failureRatePercent())
                 .slowCallRateThreshold(b.failureRatePercent())
@@ -205,7 +205,7 @@ public final class Guards {
                 .permittedNumberOfCallsInHalfOpenState(Math.max(1, b.minimumCalls() / 2))
                 .recordExceptions(ModelFailureException.class, ModelUnavailableException.class)
                 .build());
-    String key = model.name() + "/" + model.number();
+    String key = model.ref();
     Gauge.builder("slipway.guard.breaker.state", cache, c -> breakerCode(c.get(key)))
         .description("Circuit breaker state: 0 closed, 1 open, 2 half-open")
         .tag("model", model.name())

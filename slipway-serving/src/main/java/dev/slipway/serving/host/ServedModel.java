@@ -19,6 +19,7 @@ import java.util.Optional;
  */
 public final class ServedModel implements AutoCloseable {
   private final ModelVersion version;
+  private final String ref;
   private final Predictor predictor;
   private final RecordCodec codec;
   private final boolean tabular;
@@ -38,6 +39,7 @@ public final class ServedModel implements AutoCloseable {
       boolean tabular,
       Deployment deployment) {
     this.version = version;
+    this.ref = version.name() + "/" + version.version();
     this.predictor = predictor;
     this.codec = codec;
     this.tabular = tabular;
@@ -136,6 +138,11 @@ public final class ServedModel implements AutoCloseable {
 
   public int number() {
     return version.version();
+  }
+
+  /** {@code name/number}, e.g. {@code ad-click/3}: made once, for the per-request lookups. */
+  public String ref() {
+    return ref;
   }
 
   public ModelVersion version() {
