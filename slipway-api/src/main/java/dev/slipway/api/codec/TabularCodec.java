@@ -34,6 +34,7 @@ public final class TabularCodec implements RecordCodec {
   private final double[] mean;
   private final double[] scale;
   private final Map<String, Integer>[] indicators;
+  private final CategoryIndex[] categories;
   private final int positiveIndex;
   // per field: its interned name, nullability and type (one of the kinds below)
   private final String[] names;
@@ -91,6 +92,10 @@ public final class TabularCodec implements RecordCodec {
         mean[f] = col.mean();
         scale[f] = col.scale() == 0 ? 1 : col.scale();
       }
+    }
+    this.categories = new CategoryIndex[fields.length];
+    for (int f = 0; f < fields.length; f++) {
+      categories[f] = new CategoryIndex(indicators[f]);
     }
     this.positiveIndex =
         spec.positiveLabel() == null ? -1 : spec.labels().indexOf(spec.positiveLabel());
@@ -271,14 +276,14 @@ public final class TabularCodec implements RecordCodec {
             ok = false;
           }
         } else if (v instanceof String str) {
-          Integer c = indicators[f].get(str);
-          if (c != null) {
+          int c = categories[f].column(str);
+          if (c >= 0) {
             x[base + c] = 1f;
           }
           if (s != null) {
             boolean[] allowed = s.allowed[f];
             if (kinds[f] != BYTES
-                || (allowed == null ? str.length() > s.maxLength[f] : c == null || !allowed[c])) {
+                || (allowed == null ? str.length() > s.maxLength[f] : c < 0 || !allowed[c])) {
               ok = false;
             }
           }
