@@ -1,5 +1,7 @@
 package dev.slipway.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.api.ModelFormat;
 import dev.slipway.api.Record;
 import dev.slipway.api.Tensor;
@@ -7,6 +9,7 @@ import dev.slipway.api.codec.ScreenedEncoder;
 import dev.slipway.guard.input.InputGuard;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.server.demo.DemoModel;
+import dev.slipway.server.http.RecordsService;
 import dev.slipway.serving.InferenceRequest;
 import dev.slipway.serving.InferenceResult;
 import dev.slipway.serving.Pipeline;
@@ -86,6 +89,7 @@ public class GuardBenchmark {
   private List<Record> records;
   private Map<String, Tensor> answer;
   private ScreenedEncoder screened;
+  private byte[] body;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
@@ -108,6 +112,7 @@ public class GuardBenchmark {
       records.add(Record.of(features));
     }
     request = InferenceRequest.ofRecords(DemoModel.NAME, null, records);
+    body = new ObjectMapper().writeValueAsBytes(Map.of("records", features(records)));
 
     InferenceResult plain = unguarded.run(request);
     model = host.get(DemoModel.NAME, null);
@@ -128,11 +133,25 @@ public class GuardBenchmark {
         throw new IllegalStateException("a record was not answered by the model: " + link);
       }
     }
+    JsonNode plainBody = new ObjectMapper().readTree(unguardedRequest());
+    JsonNode checkedBody = new ObjectMapper().readTree(guardedRequest());
+    if (plainBody.get("predictions").size() != batch
+        || !checkedBody.get("predictions").get(batch - 1).has("served_by")) {
+      throw new IllegalStateException("the request path did not answer every record");
+    }
     for (String output : plain.outputs().keySet()) {
       if (!plain.outputs().get(output).equals(checked.outputs().get(output))) {
         throw new IllegalStateException("guarded answers differ from the model's: " + output);
       }
     }
+  }
+
+  private static List<Map<String, Object>> features(List<Record> records) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Record r : records) {
+      out.add(r.asMap());
+    }
+    return out;
   }
 
   @TearDown(Level.Trial)
@@ -155,6 +174,22 @@ public class GuardBenchmark {
   @Benchmark
   public InferenceResult guarded() {
     return guarded.run(request);
+  }
+
+  /**
+   * The records API's request path without the socket ({@link RecordsService#answerJson}): the JSON
+   * body read and typed into records, {@link #unguarded}'s pipeline, the JSON response written —
+   * every stage of a request (validate → enrich → preprocess → infer → postprocess → respond).
+   */
+  @Benchmark
+  public byte[] unguardedRequest() throws IOException {
+    return RecordsService.answerJson(unguarded, DemoModel.NAME, null, "bench", body);
+  }
+
+  /** {@link #unguardedRequest} through {@link #guarded}'s pipeline. */
+  @Benchmark
+  public byte[] guardedRequest() throws IOException {
+    return RecordsService.answerJson(guarded, DemoModel.NAME, null, "bench", body);
   }
 
   /** Every record through the input checks' own fast path ({@link InputGuard#passes}). */

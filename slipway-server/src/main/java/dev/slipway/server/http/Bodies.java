@@ -22,11 +22,16 @@ final class Bodies {
 
   /** The body as a JSON object, or a 400 naming the body. */
   static JsonNode object(AggregatedHttpRequest req) throws IOException {
-    if (req.content().isEmpty()) {
+    return object(req.content().array());
+  }
+
+  /** The body as a JSON object, or a 400 naming the body. */
+  static JsonNode object(byte[] body) throws IOException {
+    if (body.length == 0) {
       throw InvalidInputException.missing("body", "a JSON object");
     }
     JsonNode root;
-    try (JsonParser p = JSON.createParser(req.content().array())) {
+    try (JsonParser p = JSON.createParser(body)) {
       root = JSON.readTree(p);
       if (p.nextToken() != null) {
         throw InvalidInputException.of("body", "trailing content", "a single JSON object");

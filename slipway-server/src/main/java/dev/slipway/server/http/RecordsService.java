@@ -157,6 +157,23 @@ public final class RecordsService {
   }
 
   /**
+   * A live JSON exchange of the records API without the socket: the request body's records (read
+   * and typed as {@code POST /api/v1/models/{name}/predict} reads them) through the pipeline to the
+   * JSON response body it sends. Every stage a request goes through except the HTTP transport, the
+   * content negotiation and the request metrics; benchmarks measure the request path with it.
+   *
+   * @param version a version, or null for the model's default
+   * @param id the request id, or null to have one generated
+   * @throws InvalidInputException for a body that is not a records request
+   */
+  public static byte[] answerJson(
+      Pipeline pipeline, String name, Integer version, String id, byte[] body) throws IOException {
+    List<Record> records = parseRecords(Bodies.object(body));
+    return json(
+        Answers.of(pipeline.run(new InferenceRequest(name, version, id, records, null, Set.of()))));
+  }
+
+  /**
    * What a response says: per prediction its values and, when they differ between predictions, its
    * version ({@code versions}), the link that answered it ({@code servedBy}, null entries for none)
    * and where it came from ({@code servedFrom}); each list is null when not told.
