@@ -319,9 +319,14 @@ public final class TabularCodec implements RecordCodec {
           "model did not return its probability output '" + spec.outputName() + "'");
     }
     int k = spec.labels().size();
-    float[] p = new float[n * k];
-    for (int i = 0; i < n * k; i++) {
-      p[i] = ((Number) probs.get(i)).floatValue();
+    float[] p;
+    if (probs.data() instanceof float[] f && f.length == n * k) {
+      p = f.clone(); // the common case: the model's own floats, read without boxing
+    } else {
+      p = new float[n * k];
+      for (int i = 0; i < n * k; i++) {
+        p[i] = ((Number) probs.get(i)).floatValue();
+      }
     }
     String[] label = new String[n];
     float[] score = new float[n];

@@ -125,6 +125,9 @@ public record OutputGuard(Map<String, Range> ranges, String confidence, double m
       double lo = range == null || range.min() == null ? Double.NEGATIVE_INFINITY : range.min();
       double hi = range == null || range.max() == null ? Double.POSITIVE_INFINITY : range.max();
       float[] floats = t.data() instanceof float[] f ? f : null; // the common case, read directly
+      if (found == null && floats != null && allWithin(floats, rows * per, lo, hi)) {
+        continue; // every value finite and in range: nothing to find row by row
+      }
       for (int row = 0; row < rows; row++) {
         if (found != null && found[row] != null) {
           continue;
@@ -184,6 +187,25 @@ public record OutputGuard(Map<String, Range> ranges, String confidence, double m
       }
     }
     return out;
+  }
+
+  /**
+   * Whether the first {@code n} values are all finite and within [lo, hi]: one comparison pair per
+   * value (NaN fails both), the scan the common case needs.
+   */
+  private static boolean allWithin(float[] values, int n, double lo, double hi) {
+    float flo = (float) Math.max(lo, -Float.MAX_VALUE);
+    float fhi = (float) Math.min(hi, Float.MAX_VALUE);
+    if (flo != Math.max(lo, -Float.MAX_VALUE) || fhi != Math.min(hi, Float.MAX_VALUE)) {
+      return false; // bounds a float cannot hold exactly: compare row by row in doubles
+    }
+    for (int j = 0; j < n; j++) {
+      float v = values[j];
+      if (!(v >= flo && v <= fhi)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Element {@code j} of a numeric tensor as a double, read without boxing where it can. */

@@ -34,14 +34,24 @@ class OutputGuardFailuresProperties {
   Arbitrary<Double> numbers() {
     return Arbitraries.oneOf(
         Arbitraries.doubles().between(-0.5, 1.5),
-        Arbitraries.of(Double.NaN, Double.POSITIVE_INFINITY, 0.0, 1.0, 0.6));
+        Arbitraries.of(
+            Double.NaN,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            0.0,
+            -0.0,
+            1.0,
+            0.6,
+            Math.nextUp(1.0),
+            Math.nextDown(0.0)));
   }
 
   @Property(tries = 1000)
   void failuresAreTheRowByRowChecks(
       @ForAll @IntRange(min = 0, max = 6) int rows,
       @ForAll List<@From("numbers") Double> pool,
-      @ForAll @IntRange(min = 0, max = 12) long count) {
+      @ForAll @IntRange(min = 0, max = 12) long count,
+      @ForAll boolean floatScore) {
     if (pool.isEmpty()) {
       pool = List.of(0.5);
     }
@@ -60,7 +70,15 @@ class OutputGuardFailuresProperties {
         "probabilities",
         new Tensor("probabilities", DataType.FP32, new long[] {rows, 2}, probabilities));
     out.put("label", new Tensor("label", DataType.BYTES, new long[] {rows}, new String[rows]));
-    out.put("score", new Tensor("score", DataType.FP64, new long[] {rows}, score));
+    if (floatScore) { // floats are scanned in one pass before any row is looked at alone
+      float[] f = new float[rows];
+      for (int i = 0; i < rows; i++) {
+        f[i] = (float) score[i];
+      }
+      out.put("score", new Tensor("score", DataType.FP32, new long[] {rows}, f));
+    } else {
+      out.put("score", new Tensor("score", DataType.FP64, new long[] {rows}, score));
+    }
     out.put("count", new Tensor("count", DataType.INT64, new long[] {rows}, counts));
 
     List<Map.Entry<Integer, Finding>> expected = new ArrayList<>();

@@ -962,18 +962,40 @@ public final class Guards {
     if (columns == null || n == 0) {
       return null;
     }
+    if (columns.size() == specs.length) {
+      // the common case: the run's columns are the public outputs, in their order
+      int k = 0;
+      for (Map.Entry<String, Tensor> e : columns.entrySet()) {
+        if (!e.getKey().equals(specs[k].name()) || !fits(specs[k], e.getValue(), n)) {
+          break;
+        }
+        k++;
+      }
+      if (k == specs.length) {
+        return columns;
+      }
+    }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (TensorSpec spec : specs) {
       Tensor t = columns.get(spec.name());
-      if (t == null
-          || t.type() != spec.type()
-          || t.size() % n != 0
-          || !Arrays.equals(t.shape(), shapeOf(spec, n, (int) (t.size() / n)))) {
+      if (t == null || !fits(spec, t, n)) {
         return null;
       }
       out.put(spec.name(), t);
     }
     return out;
+  }
+
+  /** Whether a column of {@code n} rows has the type and shape {@link #merge} would give it. */
+  private static boolean fits(TensorSpec spec, Tensor t, int n) {
+    if (t.type() != spec.type() || t.size() % n != 0) {
+      return false;
+    }
+    long[] shape = t.shape();
+    if (spec.shape().length <= 1) {
+      return shape.length == 1 && shape[0] == n;
+    }
+    return Arrays.equals(shape, shapeOf(spec, n, (int) (t.size() / n)));
   }
 
   /** The shape of a merged output: the spec's, with n rows and the free dimensions filled in. */
