@@ -379,6 +379,24 @@ public final class SlipwayServer implements AutoCloseable {
         ROLLOUT_EVALUATE_SECONDS,
         TimeUnit.SECONDS);
     history.start(s.watcher);
+    if (predictions instanceof JdbcPredictionStore jdbc && jdbc.ttl() != null) {
+      // expired stored predictions are not read; deleting them keeps the table small
+      long every = Math.max(60, Math.min(3600, jdbc.ttl().toSeconds() / 4));
+      s.watcher.scheduleWithFixedDelay(
+          () -> {
+            try {
+              int n = jdbc.purgeExpired();
+              if (n > 0) {
+                log.info("prediction store: deleted {} expired prediction(s)", n);
+              }
+            } catch (RuntimeException e) {
+              log.warn("prediction store purge failed: {}", e.getMessage());
+            }
+          },
+          0,
+          every,
+          TimeUnit.SECONDS);
+    }
     if (!config.lifecycle().isEmpty()) {
       lifecycle.start();
     }
@@ -399,7 +417,7 @@ public final class SlipwayServer implements AutoCloseable {
       return new RedisPredictionStore(
           p.redisUri(), p.redisKeyPrefix(), p.ttl(), Duration.ofSeconds(2));
     }
-    return new JdbcPredictionStore(registry.dataSource());
+    return new JdbcPredictionStore(registry.dataSource(), p.ttl(), java.time.Clock.systemUTC());
   }
 
   private static boolean hasFallback(SlipwayConfig config, String model) {

@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -24,6 +26,11 @@ import javax.sql.DataSource;
  * dev.slipway.registry.ModelRegistry}, which has migrated it). Outputs are kept as JSON text. The
  * upsert is one standard SQL {@code MERGE} (H2 2.x and PostgreSQL 15+) whose update only applies
  * when the stored row is not newer.
+ *
+ * <p>With a time to live, a prediction scored that long ago is no longer read ({@link #get} finds
+ * nothing, as Redis forgets an expired key) and {@link #purgeExpired} deletes such rows; the server
+ * purges on a schedule. A prediction expires {@code ttl} after its {@code scored_at} (the time the
+ * job scored it, which a re-run renews), where Redis counts from the write.
  *
  * <p>Thread-safe: each call uses its own connection; a {@link #putAll} is one transaction.
  */
@@ -48,10 +55,56 @@ public final class JdbcPredictionStore implements PredictionStore {
           + " VALUES (s.model_name, s.entity_key, s.version, s.outputs, s.scored_at)";
 
   private final DataSource dataSource;
+  private final Duration ttl;
+  private final Clock clock;
 
-  /** A store in the given database, which the caller keeps ownership of. */
+  /** A store in the given database, which the caller keeps ownership of; nothing expires. */
   public JdbcPredictionStore(DataSource dataSource) {
+    this(dataSource, null, Clock.systemUTC());
+  }
+
+  /**
+   * A store in the given database, which the caller keeps ownership of.
+   *
+   * @param ttl how long after it was scored a prediction is still read, or null for ever
+   * @param clock what "now" is for expiry
+   */
+  public JdbcPredictionStore(DataSource dataSource, Duration ttl, Clock clock) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+      throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+    }
+    this.ttl = ttl;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The time to live of stored predictions, or null when they do not expire. */
+  public Duration ttl() {
+    return ttl;
+  }
+
+  /**
+   * Deletes the predictions that have expired (none without a time to live).
+   *
+   * @return how many were deleted
+   */
+  public int purgeExpired() {
+    if (ttl == null) {
+      return 0;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement("DELETE FROM stored_prediction WHERE scored_at <= ?")) {
+      s.setObject(1, cutoff());
+      return s.executeUpdate();
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Rows scored at or before this have expired. */
+  private OffsetDateTime cutoff() {
+    return OffsetDateTime.ofInstant(clock.instant().minus(ttl), ZoneOffset.UTC);
   }
 
   @Override
@@ -104,9 +157,13 @@ public final class JdbcPredictionStore implements PredictionStore {
         PreparedStatement s =
             c.prepareStatement(
                 "SELECT version, outputs, scored_at FROM stored_prediction"
-                    + " WHERE model_name = ? AND entity_key = ?")) {
+                    + " WHERE model_name = ? AND entity_key = ?"
+                    + (ttl == null ? "" : " AND scored_at > ?"))) {
       s.setString(1, model);
       s.setString(2, key);
+      if (ttl != null) {
+        s.setObject(3, cutoff());
+      }
       try (ResultSet r = s.executeQuery()) {
         if (!r.next()) {
           return Optional.empty();

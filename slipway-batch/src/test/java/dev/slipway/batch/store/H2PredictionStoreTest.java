@@ -16,6 +16,11 @@ class H2PredictionStoreTest extends PredictionStoreContract {
     return new JdbcPredictionStore(registry.dataSource());
   }
 
+  @Override
+  protected PredictionStore expiring(java.time.Duration ttl, java.time.Clock clock) {
+    return new JdbcPredictionStore(registry.dataSource(), ttl, clock);
+  }
+
   @AfterEach
   void closeRegistry() {
     registry.close();

@@ -41,6 +41,11 @@ class PostgresPredictionStoreTest extends PredictionStoreContract {
     return new JdbcPredictionStore(registry.dataSource());
   }
 
+  @Override
+  protected PredictionStore expiring(java.time.Duration ttl, java.time.Clock clock) {
+    return new JdbcPredictionStore(registry.dataSource(), ttl, clock);
+  }
+
   @AfterEach
   void dropSchema() {
     if (registry != null) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipway.api.InvalidInputException;
+import dev.slipway.batch.schedule.MutableClock;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +29,42 @@ abstract class PredictionStoreContract {
 
   /** A new, empty store for one test. */
   protected abstract PredictionStore open() throws Exception;
+
+  /**
+   * A second view of the store {@link #open} opened, whose predictions expire {@code ttl} after
+   * they were scored by {@code clock}; null for a backend that expires by itself (Redis).
+   */
+  protected PredictionStore expiring(Duration ttl, Clock clock) {
+    return null;
+  }
+
+  @Test
+  void withATimeToLiveAnExpiredPredictionIsNotReadAndIsPurged() {
+    MutableClock clock = new MutableClock(T0.plus(Duration.ofHours(1)));
+    PredictionStore view = expiring(Duration.ofHours(2), clock);
+    Assumptions.assumeTrue(view != null, "this backend expires keys itself");
+    JdbcPredictionStore expiring = (JdbcPredictionStore) view;
+    store.putAll(
+        List.of(
+            new StoredPrediction("ad-click", "old", 1, outputs(0.1), T0),
+            new StoredPrediction(
+                "ad-click", "new", 1, outputs(0.2), T0.plus(Duration.ofHours(1)))));
+    assertThat(expiring.get("ad-click", "old")).isPresent();
+    assertThat(expiring.purgeExpired()).isZero();
+
+    clock.set(T0.plus(Duration.ofHours(2))); // exactly the ttl after "old" was scored
+    assertThat(expiring.get("ad-click", "old")).isEmpty();
+    assertThat(expiring.get("ad-click", "new")).isPresent();
+    assertThat(store.get("ad-click", "old")).as("without a ttl it is still there").isPresent();
+    assertThat(expiring.purgeExpired()).isEqualTo(1);
+    assertThat(store.get("ad-click", "old")).as("purged").isEmpty();
+    assertThat(store.get("ad-click", "new")).isPresent();
+
+    // a re-run scores it again: fresh once more
+    store.putAll(
+        List.of(new StoredPrediction("ad-click", "old", 2, outputs(0.3), clock.instant())));
+    assertThat(expiring.get("ad-click", "old").orElseThrow().version()).isEqualTo(2);
+  }
 
   @BeforeEach
   void openStore() throws Exception {

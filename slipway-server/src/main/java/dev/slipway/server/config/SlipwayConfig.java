@@ -98,7 +98,8 @@ public record SlipwayConfig(
    * @param type JDBC (the metadata database, the default) or REDIS
    * @param redisUri the Redis of a REDIS store
    * @param redisKeyPrefix prepended to every Redis key
-   * @param ttl how long Redis keeps a stored prediction, or null until it is overwritten
+   * @param ttl how long a stored prediction is kept ({@code predictionStore.redis.ttl} or {@code
+   *     predictionStore.jdbc.ttl}), or null until it is overwritten
    * @param answers per model name, how it answers records from the store before live inference;
    *     models without an entry always answer live
    */
@@ -592,8 +593,9 @@ public record SlipwayConfig(
   /** The {@code predictionStore} section; every problem is added to those of the rest. */
   private static PredictionStoreSettings predictionStore(
       Reader r, Map<String, String> env, Map<String, dev.slipway.batch.store.StoreFirst.Policy> a) {
-    r.allowed("predictionStore", Set.of("type", "redis"));
+    r.allowed("predictionStore", Set.of("type", "redis", "jdbc"));
     r.allowed("predictionStore.redis", Set.of("uri", "keyPrefix", "ttl"));
+    r.allowed("predictionStore.jdbc", Set.of("ttl"));
     PredictionStoreSettings d = PredictionStoreSettings.jdbc();
     String type = r.text("predictionStore.type", "jdbc");
     String fromEnv = env.get("SLIPWAY_PREDICTION_STORE_REDIS_URI");
@@ -607,12 +609,21 @@ public record SlipwayConfig(
     uri = fromEnv != null ? fromEnv : uri;
     String prefix = r.text("predictionStore.redis.keyPrefix", d.redisKeyPrefix());
     Duration ttl = r.duration("predictionStore.redis.ttl");
+    Duration jdbcTtl = r.duration("predictionStore.jdbc.ttl");
     if (type.equals("jdbc")) {
       if (r.node("predictionStore.redis") != null) {
         r.problems()
             .add("predictionStore.redis: only used with predictionStore.type redis (type is jdbc)");
       }
-      return new PredictionStoreSettings(PredictionStoreSettings.Type.JDBC, null, prefix, null, a);
+      return new PredictionStoreSettings(
+          PredictionStoreSettings.Type.JDBC, null, prefix, jdbcTtl, a);
+    }
+    if (r.node("predictionStore.jdbc") != null) {
+      r.problems()
+          .add(
+              "predictionStore.jdbc: only used with predictionStore.type jdbc (type is "
+                  + type
+                  + ")");
     }
     if (!type.equals("redis")) {
       r.problems().add("predictionStore.type: got \"" + type + "\", expected jdbc or redis");

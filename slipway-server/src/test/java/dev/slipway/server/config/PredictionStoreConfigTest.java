@@ -127,4 +127,22 @@ class PredictionStoreConfigTest {
         .asString()
         .contains("only used with predictionStore.type redis");
   }
+
+  @Test
+  void theMetadataDatabaseStoreTakesATimeToLiveOnlyForItself() throws Exception {
+    PredictionStoreSettings p =
+        parse("predictionStore: {jdbc: {ttl: PT36H}}", Map.of()).predictionStore();
+    assertThat(p.type()).isEqualTo(PredictionStoreSettings.Type.JDBC);
+    assertThat(p.ttl()).isEqualTo(Duration.ofHours(36));
+    assertThat(
+            problems(
+                "predictionStore: {type: redis, redis: {uri: \"redis://h:1\"}, jdbc: {ttl: P1D}}"))
+        .singleElement()
+        .asString()
+        .contains("predictionStore.jdbc: only used with predictionStore.type jdbc");
+    assertThat(problems("predictionStore: {jdbc: {ttl: soon}}"))
+        .singleElement()
+        .asString()
+        .startsWith("predictionStore.jdbc.ttl");
+  }
 }
