@@ -85,4 +85,44 @@ abstract class MigrationContract extends RegistryFeature {
       s.executeUpdate();
     }
   }
+
+  @Test
+  @Unmigrated
+  void aCurrentSchemaIsRecognisedAndAnOlderOneIsNot() throws Exception {
+    DataSource v1 = kit().newDataSource();
+    try {
+      assertThat(ModelRegistry.schemaIsCurrent(v1)).as("no history yet").isFalse();
+      Flyway.configure(ModelRegistry.class.getClassLoader())
+          .dataSource(v1)
+          .locations("classpath:" + ModelRegistry.MIGRATIONS)
+          .table("registry_schema_history")
+          .target("1")
+          .load()
+          .migrate();
+      assertThat(ModelRegistry.schemaIsCurrent(v1)).as("only V1 applied").isFalse();
+    } finally {
+      ((AutoCloseable) v1).close();
+    }
+    ModelRegistry registry = open(); // migrates the rest
+    assertThat(ModelRegistry.schemaIsCurrent(registry.dataSource())).isTrue();
+  }
+
+  @Test
+  void theSchemaVersionCheckedAtOpenIsTheLastMigration() throws Exception {
+    java.net.URL dir = ModelRegistry.class.getClassLoader().getResource(ModelRegistry.MIGRATIONS);
+    assertThat(dir).isNotNull();
+    int last = 0;
+    try (java.util.stream.Stream<java.nio.file.Path> files =
+        java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
+      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("V(\\d+)__.*\\.sql")
+                .matcher(f.getFileName().toString());
+        if (m.matches()) {
+          last = Math.max(last, Integer.parseInt(m.group(1)));
+        }
+      }
+    }
+    assertThat(ModelRegistry.SCHEMA_VERSION).isEqualTo(last);
+  }
 }
