@@ -3,7 +3,11 @@
 # JVM, prints the summary with rows/s, to compare with `slipway batch score` on the same file.
 #
 #   slipway-spark/run-local.sh --model ad-click@champion --input big.csv --output spark-out.csv \
-#       [--home ./slipway-home] [--guard reject] [--single-file] [--partitions N] [--chunk 512]
+#       [--home ./slipway-home] [--config slipway.yaml | --guard reject] [--single-file] \
+#       [--partitions N] [--chunk 512]
+#
+# --config applies the model's guards section of slipway.yaml (as `slipway batch score --config`);
+# --guard reject applies rejecting input checks without a file; not both.
 #
 # Builds the module (no install) the first time; JAVA_OPTS adds JVM options (e.g. -Xmx8g).
 set -euo pipefail

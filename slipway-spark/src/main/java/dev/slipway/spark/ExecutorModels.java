@@ -25,8 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The pipelines of one executor JVM, one per broadcast model version and guarding, built on first
- * use and kept for the life of the JVM so that every partition (and every later job on the same
+ * The pipelines of one executor JVM, one per broadcast model version and guards, built on first use
+ * and kept for the life of the JVM so that every partition (and every later job on the same
  * version) reuses the loaded model.
  *
  * <p>This is the one piece of static state in Slipway, and on purpose: Spark gives tasks no other
@@ -49,11 +49,13 @@ final class ExecutorModels {
    * @param key the version's {@link ModelBundle#key()}
    * @param bundle the bundle, read only when the pipeline is built (it deserializes the artifact)
    */
-  static Pipeline pipeline(String key, Supplier<ModelBundle> bundle, Guarding guarding) {
-    return PIPELINES.computeIfAbsent(key + "#" + guarding, k -> build(bundle.get(), guarding));
+  static Pipeline pipeline(
+      String name, String key, Supplier<ModelBundle> bundle, SparkGuards guarding) {
+    return PIPELINES.computeIfAbsent(
+        key + "#" + guarding.cacheKey(name), k -> build(bundle.get(), guarding));
   }
 
-  private static Pipeline build(ModelBundle bundle, Guarding guarding) {
+  private static Pipeline build(ModelBundle bundle, SparkGuards guarding) {
     Path dir;
     try {
       dir = Files.createTempDirectory("slipway-spark-");
@@ -96,12 +98,12 @@ final class ExecutorModels {
             System::nanoTime);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Guards guards = null;
-    if (guarding == Guarding.REJECT) {
+    GuardSpec spec = guarding.spec(bundle.name());
+    if (spec != null) {
+      // as the server builds them, less what the driver refused (fallback models, filtering
+      // model): the job's model is the only one an executor serves
       guards =
-          new Guards(
-                  n -> n.equals(bundle.name()) ? GuardSpec.rejecting() : null,
-                  v -> Optional.empty(),
-                  meters)
+          new Guards(n -> n.equals(bundle.name()) ? spec : null, v -> Optional.empty(), meters)
               .documents((v, kind) -> Optional.ofNullable(bundle.documents().get(kind)));
     }
     Pipeline pipeline =

@@ -1,8 +1,8 @@
 package dev.slipway.spark;
 
 /**
- * The guards a Spark job applies to its model (the guard settings of {@code slipway.yaml} are not
- * read).
+ * Guards a Spark job can apply without a {@code slipway.yaml} ({@code --guard}); with one, {@link
+ * SparkGuards#fromConfig} applies the model's own guards section instead.
  */
 public enum Guarding {
   /** None: the model is served unguarded, as {@code slipway batch score} without guards does. */

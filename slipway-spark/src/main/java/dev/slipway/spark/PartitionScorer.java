@@ -121,7 +121,7 @@ final class PartitionScorer
     try {
       pipeline =
           ExecutorModels.pipeline(
-              key, () -> ModelBundle.fromBytes(bundle.value()), settings.guard());
+              name, key, () -> ModelBundle.fromBytes(bundle.value()), settings.guard());
     } catch (SlipwayException e) {
       return List.of(new Result(0, 0, 0, e)).iterator();
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * @param outputFormat how output and rejects lines are written
  * @param keyColumn the key column, or null for the row number
  * @param chunkSize rows per pipeline call
- * @param guard whether the model is guarded by rejecting input checks
+ * @param guard the guards the model is served with
  * @param clock the source of {@code scored_at}
  * @param outputDir the directory the output part files go to
  * @param rejectsDir the directory the rejects part files go to
@@ -27,7 +27,7 @@ record PartitionSettings(
     DataFormat outputFormat,
     String keyColumn,
     int chunkSize,
-    Guarding guard,
+    SparkGuards guard,
     Clock clock,
     String outputDir,
     String rejectsDir)

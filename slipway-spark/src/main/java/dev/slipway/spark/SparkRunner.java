@@ -10,6 +10,7 @@ import dev.slipway.batch.BatchSummary;
 import dev.slipway.batch.DataFormat;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
+import dev.slipway.serving.guard.FilterDocument;
 import dev.slipway.serving.host.ModelHost;
 import dev.slipway.serving.host.ServedModel;
 import java.io.BufferedReader;
@@ -39,8 +40,10 @@ import org.apache.spark.sql.SparkSession;
  * names, checks the input's columns against its schema (as the engine does), and broadcasts the
  * version's artifact, manifest and data profile. Executors never open the metadata database: each
  * JVM builds one {@link dev.slipway.serving.Pipeline} from the broadcast and scores its partitions
- * with it. The input is read as lines ({@code textFile}); each line is typed by the engine's own
- * code, so a CSV row must be one line (no line breaks inside quoted cells).
+ * with it, guarded as {@link SparkGuards} says (the guards of a {@code slipway.yaml} travel with
+ * the tasks and are built on each executor as the server builds them). The input is read as lines
+ * ({@code textFile}); each line is typed by the engine's own code, so a CSV row must be one line
+ * (no line breaks inside quoted cells).
  *
  * <p>Output: {@code <output>} becomes a directory of part files in input order ({@code
  * part-00000.csv}, ...; each CSV part with its header), {@code <rejects>} likewise, or with {@link
@@ -65,7 +68,7 @@ public final class SparkRunner {
 
   private final java.util.function.Supplier<JavaSparkContext> spark;
   private final Path home;
-  private final Guarding guarding;
+  private final SparkGuards guarding;
   private final Clock clock;
 
   /**
@@ -75,6 +78,14 @@ public final class SparkRunner {
    *     serializable ({@link Clock#systemUTC()} and {@link Clock#fixed} are)
    */
   public SparkRunner(JavaSparkContext spark, Path home, Guarding guarding, Clock clock) {
+    this(() -> spark, home, SparkGuards.of(guarding), clock);
+  }
+
+  /**
+   * A runner serving the model with guards of a {@code slipway.yaml} ({@link
+   * SparkGuards#fromConfig}), or those of a {@link Guarding}.
+   */
+  public SparkRunner(JavaSparkContext spark, Path home, SparkGuards guarding, Clock clock) {
     this(() -> spark, home, guarding, clock);
   }
 
@@ -86,7 +97,7 @@ public final class SparkRunner {
   public SparkRunner(
       java.util.function.Supplier<JavaSparkContext> spark,
       Path home,
-      Guarding guarding,
+      SparkGuards guarding,
       Clock clock) {
     this.spark = spark;
     this.home = home;
@@ -101,6 +112,9 @@ public final class SparkRunner {
    *
    * @throws InvalidInputException when the input is missing or unreadable, or lacks a column the
    *     model needs or the key column, or a CSV line cannot be parsed
+   * @throws InvalidInputException when the guards have a construct the Spark runner does not
+   *     support yet (a fallback to another model; a fallback chain on a version with a filtering
+   *     model), naming its key; before Spark starts
    * @throws dev.slipway.api.ModelNotFoundException when the model reference names nothing
    * @throws ConflictException when the output exists already
    */
@@ -207,6 +221,10 @@ public final class SparkRunner {
     try (ModelRegistry registry = ModelRegistry.embedded(home);
         ModelHost host = new ModelHost(registry, ModelFormat.LoadOptions.defaults())) {
       ModelVersion v = ModelHost.defaultResolver(registry).apply(job.model());
+      guarding.checkSupported(
+          v.name(),
+          v.version(),
+          registry.document(v.name(), v.version(), FilterDocument.KIND).isPresent());
       ServedModel served = host.load(v.name(), v.version());
       // the engine's check and messages; the input named as the job gives it
       dev.slipway.batch.BatchEngine.checkColumns(job, served, header, job.input().toString());
@@ -273,10 +291,10 @@ public final class SparkRunner {
 
   /**
    * {@code spark-submit --class dev.slipway.spark.SparkRunner slipway-spark.jar --model ... --input
-   * ... --output ...}: the options of {@code slipway batch score}, plus {@code --guard}, {@code
-   * --partitions} and {@code --single-file}. Without a master set (by spark-submit or {@code
-   * -Dspark.master}) it runs on {@code local[*]}. Prints the summary and the rows per second; exits
-   * 2 with one line for a bad job.
+   * ... --output ...}: the options of {@code slipway batch score} (among them {@code --config}),
+   * plus {@code --guard}, {@code --partitions} and {@code --single-file}. Without a master set (by
+   * spark-submit or {@code -Dspark.master}) it runs on {@code local[*]}. Prints the summary and the
+   * rows per second; exits 2 with one line for a bad job.
    */
   public static void main(String[] args) {
     System.exit(
@@ -342,10 +360,19 @@ public final class SparkRunner {
 
     @picocli.CommandLine.Option(
         names = "--guard",
-        defaultValue = "none",
         description =
-            "none, or reject: input checks that reject, narrowed by the version's data profile")
+            "none (the default), or reject: input checks that reject, narrowed by the version's"
+                + " data profile; not with --config")
     String guard;
+
+    @picocli.CommandLine.Option(
+        names = "--config",
+        description =
+            "a slipway.yaml: the model's guards (models.<name>.guards) apply as in slipway batch"
+                + " score --config: input policies, output checks, the heuristic; a fallback to"
+                + " another model or a filtering model is refused (not on Spark yet); not with"
+                + " --guard")
+    Path config;
 
     @picocli.CommandLine.Option(
         names = "--partitions",
@@ -380,12 +407,7 @@ public final class SparkRunner {
     @Override
     public Integer call() {
       BatchJob job = job();
-      Guarding g;
-      try {
-        g = Guarding.valueOf(guard.toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw InvalidInputException.of("--guard", guard, "none or reject");
-      }
+      SparkGuards g = guards();
       SparkConf conf = new SparkConf().setAppName("slipway score " + model);
       if (!conf.contains("spark.master")) {
         conf.setMaster("local[*]");
@@ -434,6 +456,27 @@ public final class SparkRunner {
         if (session[0] != null) {
           session[0].stop();
         }
+      }
+    }
+
+    /** The guards of --config, or of --guard: both together are refused, not ranked. */
+    private SparkGuards guards() {
+      if (config != null) {
+        if (guard != null) {
+          throw InvalidInputException.of(
+              "--guard",
+              guard,
+              "no --guard with --config: the guards are the config's models.<name>.guards");
+        }
+        return SparkGuards.fromConfig(config);
+      }
+      try {
+        return SparkGuards.of(
+            guard == null
+                ? Guarding.NONE
+                : Guarding.valueOf(guard.toUpperCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw InvalidInputException.of("--guard", guard, "none or reject");
       }
     }
 

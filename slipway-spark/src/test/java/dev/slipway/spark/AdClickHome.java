@@ -1,5 +1,8 @@
 package dev.slipway.spark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slipway.api.ModelFormat;
 import dev.slipway.batch.BatchEngine;
 import dev.slipway.guard.profile.DataProfile;
@@ -7,8 +10,10 @@ import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
 import dev.slipway.registry.Registration;
 import dev.slipway.serving.Pipeline;
+import dev.slipway.serving.guard.GuardConfig;
 import dev.slipway.serving.guard.GuardSpec;
 import dev.slipway.serving.guard.Guards;
+import dev.slipway.serving.guard.RegistryFailureFilters;
 import dev.slipway.serving.host.ModelHost;
 import dev.slipway.serving.host.ModelManifest;
 import dev.slipway.serving.host.Verifier;
@@ -19,6 +24,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -72,6 +81,47 @@ final class AdClickHome {
     Pipeline pipeline =
         new Pipeline(
             host, new SimpleMeterRegistry(), n -> null, Pipeline.Limits.defaults(), guards);
+    return new BatchEngine(pipeline, clock);
+  }
+
+  /**
+   * The embedded engine guarded by the {@code guards} sections of a slipway.yaml, built as {@code
+   * slipway batch score --config} builds them (the server's config reads a section with the same
+   * {@link GuardConfig}).
+   */
+  static BatchEngine engine(
+      ModelRegistry registry,
+      ModelHost host,
+      Path slipwayYaml,
+      RegistryFailureFilters filters,
+      Clock clock)
+      throws Exception {
+    JsonNode models =
+        new ObjectMapper(new YAMLFactory()).readTree(slipwayYaml.toFile()).get("models");
+    Map<String, GuardSpec> specs = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    models
+        .properties()
+        .forEach(
+            m ->
+                specs.put(
+                    m.getKey(),
+                    GuardConfig.parse(
+                        m.getValue().get("guards"), "models." + m.getKey() + ".guards", problems)));
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(problems.toString());
+    }
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Guards guards =
+        new Guards(
+                specs::get,
+                v -> {
+                  GuardSpec s = specs.get(v.name());
+                  return s != null && !s.fallback().isEmpty() ? filters.apply(v) : Optional.empty();
+                },
+                meters)
+            .documents((v, kind) -> registry.document(v.name(), v.version(), kind));
+    Pipeline pipeline = new Pipeline(host, meters, n -> null, Pipeline.Limits.defaults(), guards);
     return new BatchEngine(pipeline, clock);
   }
 

@@ -2,11 +2,15 @@ package dev.slipway.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slipway.registry.ModelRegistry;
+import dev.slipway.serving.guard.FilterDocument;
 import dev.slipway.train.data.AdClickGenerator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,5 +84,89 @@ class SparkRunnerCommandTest {
     assertThat(unknown.err()).startsWith("slipway-spark: ").contains("no-such-model");
     assertThat(badGuard.code()).isEqualTo(2);
     assertThat(badGuard.err()).contains("--guard").contains("none or reject");
+  }
+
+  @Test
+  void aBadGuardsSectionOrConfigWithGuardStopsBeforeSparkNamingTheKey() throws Exception {
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(33).writeCsv(in, 10);
+    Path config = dir.resolve("slipway.yaml");
+    Files.writeString(
+        config,
+        """
+        server: {port: 8080}
+        models:
+          ad-click:
+            guards:
+              inputs: {policy: ignore, features: {user_age: impute}}
+              outputs: {ranges: {score: [1, 0]}}
+        """);
+    Path notYaml = dir.resolve("broken.yaml");
+    Files.writeString(notYaml, "models: {ad-click: [\n");
+
+    Run bad = run(job(in, "--config", config.toString()));
+    Run broken = run(job(in, "--config", notYaml.toString()));
+    Run both = run(job(in, "--config", config.toString(), "--guard", "reject"));
+
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err())
+        .startsWith("slipway-spark: ")
+        .contains("--config")
+        .contains("models.ad-click.guards.inputs.policy: got \"ignore\"")
+        .contains("models.ad-click.guards.outputs.ranges.score");
+    assertThat(broken.code()).isEqualTo(2);
+    assertThat(broken.err()).contains("--config").contains("broken.yaml");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).contains("--guard").contains("no --guard with --config");
+    assertThat(dir.resolve("out.csv")).doesNotExist();
+  }
+
+  @Test
+  void aFallbackChainOnAVersionWithAFilteringModelIsRefusedAtStart() throws Exception {
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(34).writeCsv(in, 10);
+    Path config = dir.resolve("slipway.yaml");
+    Files.writeString(
+        config,
+        """
+        models:
+          ad-click:
+            guards:
+              fallback: [heuristic]
+              heuristic: {otherwise: {label: no_click, score: 0.046}}
+        """);
+    Path other = dir.resolve("home");
+    AdClickHome.create(other);
+    try (ModelRegistry registry = ModelRegistry.embedded(other)) {
+      // the refusal looks only at whether the version has the document, not at the filter
+      registry.putDocument(AdClickHome.MODEL, 1, FilterDocument.KIND, "{}", "test");
+    }
+
+    Run r = run(job(in, "--config", config.toString(), "--home", other.toString()));
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("models.ad-click.guards.fallback")
+        .contains("filtering model")
+        .contains("not supported on Spark yet");
+    assertThat(dir.resolve("out.csv")).doesNotExist();
+  }
+
+  /** A job of the test home's ad-click on {@code in} into out.csv, with more options. */
+  private String[] job(Path in, String... more) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "--model",
+            "ad-click",
+            "--input",
+            in.toString(),
+            "--output",
+            dir.resolve("out.csv").toString()));
+    if (!List.of(more).contains("--home")) {
+      args.addAll(List.of("--home", home.toString()));
+    }
+    args.addAll(List.of(more));
+    return args.toArray(new String[0]);
   }
 }

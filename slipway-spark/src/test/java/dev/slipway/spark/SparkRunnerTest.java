@@ -15,6 +15,7 @@ import dev.slipway.batch.BatchJob;
 import dev.slipway.batch.BatchSummary;
 import dev.slipway.batch.DataFormat;
 import dev.slipway.registry.ModelRegistry;
+import dev.slipway.serving.guard.RegistryFailureFilters;
 import dev.slipway.serving.host.ModelHost;
 import dev.slipway.train.data.AdClickGenerator;
 import java.nio.file.Files;
@@ -131,6 +132,108 @@ class SparkRunnerTest {
     assertThat(JSON.readTree(sparkJob.summaryFile().toFile()).get("scored").asLong())
         .isEqualTo(2_995);
     assertThat(dir.resolve("spark.csv.parts")).doesNotExist();
+  }
+
+  /**
+   * The guards section of the parity test: user_age imputed, device to the heuristic, every other
+   * feature rejected; a score over 0.25 fails the output check and falls back to the heuristic.
+   */
+  private static final String GUARDS_YAML =
+      """
+      models:
+        ad-click:
+          guards:
+            inputs:
+              policy: reject
+              features:
+                user_age: impute
+                device: heuristic
+            outputs:
+              ranges: {score: [0, 0.25]}
+            fallback: [heuristic]
+            heuristic:
+              rules:
+                - when: [{feature: user_past_ctr, op: ">=", value: 0.2}]
+                  then: {label: click, score: 0.2}
+              otherwise: {label: no_click, score: 0.046}
+      """;
+
+  @Test
+  void withTheGuardsOfASlipwayYamlASparkJobWritesWhatTheEmbeddedEngineWrites() throws Exception {
+    Path config = dir.resolve("slipway.yaml");
+    Files.writeString(config, GUARDS_YAML);
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(26).writeCsv(in, 3_000);
+    List<String> lines = new ArrayList<>(Files.readAllLines(in));
+    List<String> header = List.of(lines.get(0).split(","));
+    setCell(lines, header, 5, "hour", "99"); // rejected
+    setCell(lines, header, 900, "user_past_ctr", ""); // rejected (missing)
+    setCell(lines, header, 1_100, "user_age", "150"); // imputed
+    setCell(lines, header, 1_101, "user_age", ""); // imputed (missing)
+    setCell(lines, header, 2_500, "device", "toaster"); // heuristic
+    Files.write(in, lines);
+    BatchJob engineJob =
+        BatchJob.of("ad-click@champion", in, dir.resolve("engine.csv")).withChunking(256, 2, 4);
+    BatchJob sparkJob =
+        BatchJob.of("ad-click@champion", in, dir.resolve("spark.csv")).withChunking(256, 1, 1);
+
+    BatchSummary e;
+    try (ModelRegistry registry = ModelRegistry.embedded(home);
+        ModelHost host = AdClickHome.host(registry);
+        RegistryFailureFilters filters = new RegistryFailureFilters(registry)) {
+      e = AdClickHome.engine(registry, host, config, filters, CLOCK).run(engineJob, p -> {});
+    }
+    BatchSummary s =
+        new SparkRunner(sc, home, SparkGuards.fromConfig(config), CLOCK)
+            .run(sparkJob, SparkRunner.Layout.SINGLE_FILE, 4);
+
+    assertThat(List.of(s.rowsIn(), s.scored(), s.rejected()))
+        .isEqualTo(List.of(e.rowsIn(), e.scored(), e.rejected()))
+        .isEqualTo(List.of(3_000L, 2_998L, 2L));
+    assertThat(Files.readString(sparkJob.rejects()))
+        .isEqualTo(Files.readString(engineJob.rejects()));
+    assertThat(Files.readAllLines(sparkJob.rejects()))
+        .hasSize(3)
+        .anySatisfy(l -> assertThat(l).startsWith("5,5,hour,"))
+        .anySatisfy(l -> assertThat(l).startsWith("900,900,user_past_ctr,"));
+    List<Map<String, String>> engine = readCsv(engineJob.output());
+    List<Map<String, String>> spark = readCsv(sparkJob.output());
+    assertSameRows(engine, spark);
+    Map<String, Map<String, String>> byRow = new LinkedHashMap<>();
+    spark.forEach(r -> byRow.put(r.get("row"), r));
+    assertThat(byRow.get("1100").get("served_by")).isEqualTo("ad-click/1");
+    assertThat(byRow.get("1101").get("served_by")).isEqualTo("ad-click/1");
+    assertThat(byRow.get("2500").get("served_by")).isEqualTo("heuristic");
+    // the output check sent more rows than the one bad device to the heuristic
+    assertThat(spark.stream().filter(r -> r.get("served_by").equals("heuristic")).count())
+        .isGreaterThan(1);
+  }
+
+  @Test
+  void aFallbackToAnotherModelIsRefusedAtStartNamingTheLink() throws Exception {
+    Path config = dir.resolve("slipway.yaml");
+    Files.writeString(
+        config, GUARDS_YAML.replace("fallback: [heuristic]", "fallback: [heuristic, ad-click/1]"));
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(27).writeCsv(in, 10);
+    Path out = dir.resolve("out.csv");
+    // a Spark context that fails when asked for: the job must stop before it needs one
+    SparkRunner runner =
+        new SparkRunner(
+            () -> {
+              throw new AssertionError("Spark started");
+            },
+            home,
+            SparkGuards.fromConfig(config),
+            CLOCK);
+
+    assertThatThrownBy(
+            () -> runner.run(BatchJob.of("ad-click", in, out), SparkRunner.Layout.DIRECTORY, 2))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("models.ad-click.guards.fallback[1]")
+        .hasMessageContaining("ad-click/1")
+        .hasMessageContaining("not supported on Spark yet");
+    assertThat(out).doesNotExist();
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.slipway.server.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reading helpers shared by the configuration sections: each adds a problem naming the key's path,
@@ -15,13 +14,8 @@ final class ConfigNodes {
 
   /** Adds a problem for every key of the map {@code n} that is not one of {@code keys}. */
   static void known(JsonNode n, String at, Set<String> keys, List<String> problems) {
-    n.fieldNames()
-        .forEachRemaining(
-            k -> {
-              if (!keys.contains(k)) {
-                problems.add(at + "." + k + ": unknown setting; known: " + new TreeSet<>(keys));
-              }
-            });
+    // the guards' reading (in slipway-serving) words it; every section says it the same way
+    dev.slipway.serving.guard.GuardConfig.unknownKeys(n, at, keys, problems);
   }
 
   /** A whole number from {@code min} to {@code max}, or the fallback when absent or wrong. */

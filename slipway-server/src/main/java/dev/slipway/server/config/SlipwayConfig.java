@@ -530,7 +530,7 @@ public record SlipwayConfig(
           JsonNode guardNode = r.node(base + ".guards");
           if (guardNode != null) {
             dev.slipway.serving.guard.GuardSpec spec =
-                GuardConfig.parse(guardNode, base + ".guards", problems);
+                dev.slipway.serving.guard.GuardConfig.parse(guardNode, base + ".guards", problems);
             if (spec != null) {
               guards.put(e.getKey(), spec);
             }

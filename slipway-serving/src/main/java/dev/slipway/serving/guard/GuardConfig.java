@@ -1,11 +1,10 @@
-package dev.slipway.server.config;
+package dev.slipway.serving.guard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.guard.heuristic.Heuristic;
 import dev.slipway.guard.input.InputGuard;
 import dev.slipway.guard.output.OutputGuard;
 import dev.slipway.registry.ModelRef;
-import dev.slipway.serving.guard.GuardSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,10 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Reads a model's {@code guards} section of {@code slipway.yaml}, adding every problem to the list
- * with its path instead of stopping at the first:
+ * Reads a model's {@code guards} section of {@code slipway.yaml} into a {@link GuardSpec}, adding
+ * every problem to the list with its key's path instead of stopping at the first. The one reading
+ * of the section: the server's configuration, {@code slipway batch score --config} and the Spark
+ * runner's {@code --config} all use it, so a section means the same everywhere:
  *
  * <pre>
  * guards:
@@ -38,10 +40,18 @@ import java.util.Set;
  *             slowCallMillis: 10000}
  * </pre>
  */
-final class GuardConfig {
+public final class GuardConfig {
   private GuardConfig() {}
 
-  static GuardSpec parse(JsonNode g, String at, List<String> problems) {
+  /**
+   * The guard settings of a {@code guards} node.
+   *
+   * @param g the node of the section
+   * @param at the section's path, the prefix of every problem, e.g. {@code models.ad-click.guards}
+   * @param problems where problems are added, each {@code <path of the key>: <got, expected>}
+   * @return the settings, or null when this section added problems
+   */
+  public static GuardSpec parse(JsonNode g, String at, List<String> problems) {
     int before = problems.size();
     if (!g.isObject()) {
       problems.add(at + ": expected a map of settings");
@@ -339,6 +349,17 @@ final class GuardConfig {
       }
       return;
     }
-    ConfigNodes.known(n, at, keys, problems);
+    unknownKeys(n, at, keys, problems);
+  }
+
+  /** Adds a problem for every key of the map {@code n} that is not one of {@code keys}. */
+  public static void unknownKeys(JsonNode n, String at, Set<String> keys, List<String> problems) {
+    n.fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!keys.contains(k)) {
+                problems.add(at + "." + k + ": unknown setting; known: " + new TreeSet<>(keys));
+              }
+            });
   }
 }
