@@ -14,6 +14,7 @@ import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Prediction;
 import dev.slipway.api.Record;
 import dev.slipway.batch.DataFormat;
+import dev.slipway.batch.JsonRecords;
 import dev.slipway.batch.store.StoreFirst;
 import dev.slipway.batch.store.StoredPrediction;
 import dev.slipway.registry.ModelVersion;
@@ -133,7 +134,7 @@ public final class RecordsService {
     } catch (NotAcceptable e) {
       return HttpErrors.json(HttpStatus.NOT_ACCEPTABLE, e.getMessage());
     }
-    List<Record> records = parseRecords(Bodies.object(agg));
+    List<Record> records = records(agg.content().array());
     String name = ctx.pathParam("name");
     Integer version = Handlers.version(ctx);
     String id = RequestIds.of(agg);
@@ -168,7 +169,7 @@ public final class RecordsService {
    */
   public static byte[] answerJson(
       Pipeline pipeline, String name, Integer version, String id, byte[] body) throws IOException {
-    List<Record> records = parseRecords(Bodies.object(body));
+    List<Record> records = records(body);
     return json(
         Answers.of(pipeline.run(new InferenceRequest(name, version, id, records, null, Set.of()))));
   }
@@ -247,6 +248,15 @@ public final class RecordsService {
         versions,
         anyLink ? servedBy : null,
         servedFrom);
+  }
+
+  /**
+   * A records body's records: read by the streaming fast path when it is well-formed plain records,
+   * otherwise as a tree, whose checks name the field, the value and what was expected.
+   */
+  static List<Record> records(byte[] body) throws IOException {
+    List<Record> plain = JsonRecords.readPlain(Bodies.JSON.getFactory(), body);
+    return plain != null ? plain : parseRecords(Bodies.object(body));
   }
 
   static List<Record> parseRecords(JsonNode root) {
