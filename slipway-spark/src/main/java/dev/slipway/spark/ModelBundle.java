@@ -2,6 +2,7 @@ package dev.slipway.spark;
 
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
+import dev.slipway.serving.guard.FilterDocument;
 import dev.slipway.serving.guard.Guards;
 import java.io.IOException;
 import java.io.Serializable;
@@ -14,8 +15,9 @@ import java.util.Map;
 /**
  * Everything an executor needs to serve one pinned model version without the metadata database: the
  * version's registry entry, its artifact's bytes and its documents (the data profile the input
- * checks narrow their ranges with). Broadcast once per job. Immutable by contract (do not change
- * the arrays or the map).
+ * checks narrow their ranges with; the filtering model's document when the guards consult it, with
+ * the filter's ONNX file). Broadcast once per job in a {@link JobModels}. Immutable by contract (do
+ * not change the arrays or the map).
  *
  * @param name the model's name
  * @param version the pinned version number
@@ -26,6 +28,8 @@ import java.util.Map;
  * @param createdAt when it was registered
  * @param artifact the model file's bytes
  * @param documents the version's documents by kind (only those the guards read)
+ * @param filter the artifact the {@value FilterDocument#KIND} document names, or null when that
+ *     document is not shipped
  */
 record ModelBundle(
     String name,
@@ -36,24 +40,38 @@ record ModelBundle(
     String createdBy,
     Instant createdAt,
     byte[] artifact,
-    HashMap<String, String> documents)
+    HashMap<String, String> documents,
+    byte[] filter)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  /** Reads a version's artifact and documents from a registry, on the driver. */
-  static ModelBundle of(ModelRegistry registry, ModelVersion v) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(registry.artifactPath(v));
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot read the artifact of " + v.name() + "/" + v.version(), e);
-    }
+  /**
+   * Reads a version's artifact and documents from a registry, on the driver.
+   *
+   * @param withFilter whether to ship the version's filtering model (when it has one): the guards
+   *     consult it when the version's model has a fallback chain
+   */
+  static ModelBundle of(ModelRegistry registry, ModelVersion v, boolean withFilter) {
+    byte[] bytes = read(registry.artifactPath(v), v);
     HashMap<String, String> docs = new HashMap<>();
     registry
         .document(v.name(), v.version(), Guards.PROFILE)
         .ifPresent(d -> docs.put(Guards.PROFILE, d));
+    byte[] filter = null;
+    if (withFilter) {
+      String doc = registry.document(v.name(), v.version(), FilterDocument.KIND).orElse(null);
+      if (doc != null) {
+        docs.put(FilterDocument.KIND, doc);
+        try {
+          filter = read(registry.artifactPath(FilterDocument.fromJson(doc).sha256()), v);
+        } catch (RuntimeException e) {
+          // a filter the embedded engine could not load either: the executor's
+          // RegistryFailureFilters then fails on it too, logs why and serves unfiltered, as
+          // embedded
+        }
+      }
+    }
     return new ModelBundle(
         v.name(),
         v.version(),
@@ -63,7 +81,17 @@ record ModelBundle(
         v.createdBy(),
         v.createdAt(),
         bytes,
-        docs);
+        docs,
+        filter);
+  }
+
+  private static byte[] read(java.nio.file.Path file, ModelVersion v) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read an artifact of " + v.name() + "/" + v.version() + ": " + file, e);
+    }
   }
 
   /** The registry entry the executor's model host loads (metrics, lineage and tags left out). */
@@ -79,33 +107,6 @@ record ModelBundle(
         null,
         createdBy,
         createdAt);
-  }
-
-  /**
-   * This bundle in Java serialization. It is broadcast as these bytes rather than as an object so
-   * that it travels the same whatever {@code spark.serializer} is (Kryo 4, which Spark ships, does
-   * not know records).
-   */
-  byte[] toBytes() {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(artifact.length + 4096);
-    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
-      out.writeObject(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
-  }
-
-  /** The bundle {@link #toBytes} wrote. */
-  static ModelBundle fromBytes(byte[] bytes) {
-    try (java.io.ObjectInputStream in =
-        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
-      return (ModelBundle) in.readObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** The key of this version in an executor's cache. */

@@ -40,21 +40,21 @@ final class PartitionScorer
         Integer, Iterator<Tuple2<String, Long>>, Iterator<PartitionScorer.Result>> {
   private static final long serialVersionUID = 1L;
 
-  private final Broadcast<byte[]> bundle;
+  private final Broadcast<byte[]> models;
   private final String name;
   private final int version;
   private final String key;
   private final PartitionSettings settings;
 
   /**
-   * @param bundle the {@link ModelBundle#toBytes() serialized} bundle
-   * @param model the bundle (its name, version and key are kept; the bytes are not)
+   * @param models the {@link JobModels#toBytes() serialized} models
+   * @param pinned those models (their primary's version and their key are kept; the bytes are not)
    */
-  PartitionScorer(Broadcast<byte[]> bundle, ModelBundle model, PartitionSettings settings) {
-    this.bundle = bundle;
-    this.name = model.name();
-    this.version = model.version();
-    this.key = model.key();
+  PartitionScorer(Broadcast<byte[]> models, JobModels pinned, PartitionSettings settings) {
+    this.models = models;
+    this.name = pinned.primary().name();
+    this.version = pinned.primary().version();
+    this.key = pinned.key();
     this.settings = settings;
   }
 
@@ -120,8 +120,7 @@ final class PartitionScorer
     Pipeline pipeline;
     try {
       pipeline =
-          ExecutorModels.pipeline(
-              name, key, () -> ModelBundle.fromBytes(bundle.value()), settings.guard());
+          ExecutorModels.pipeline(key, () -> JobModels.fromBytes(models.value()), settings.guard());
     } catch (SlipwayException e) {
       return List.of(new Result(0, 0, 0, e)).iterator();
     }

@@ -22,9 +22,10 @@ import java.util.TreeMap;
  * slipway batch score --config}'s, so that a row gets the same verdict and answer on Spark.
  *
  * <p>Travels to the executors with the tasks as the sections' JSON text; each executor reads the
- * section again and builds its {@link dev.slipway.serving.guard.Guards} from it. Of a {@code
- * slipway.yaml} only the {@code guards} sections are read (the rest is the server's). Immutable and
- * serializable.
+ * section again and builds its {@link dev.slipway.serving.guard.Guards} from it (every section
+ * travels; an executor uses those of the job's model and of the models its fallback chain names).
+ * Of a {@code slipway.yaml} only the {@code guards} sections are read (the rest is the server's).
+ * Immutable and serializable.
  */
 public final class SparkGuards implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -118,50 +119,32 @@ public final class SparkGuards implements Serializable {
   }
 
   /**
-   * Refuses guards the Spark runner cannot apply as the embedded engine does: a fallback link to
-   * another model (its artifact would have to travel too), and a fallback chain on a version with a
-   * filtering model (which the guards then consult). Called on the driver before Spark starts.
-   *
-   * @param model the job's model
-   * @param version its pinned version, for the message
-   * @param hasFilter whether that version has a filtering model
-   * @throws InvalidInputException naming the key of the construct
+   * The models a model's fallback chain names, other than the heuristic, by the key of their link
+   * ({@code models.ad-click.guards.fallback[1]} to {@code ad-click@challenger}), in chain order.
    */
-  void checkSupported(String model, int version, boolean hasFilter) {
+  Map<String, String> fallbackModels(String model) {
     GuardSpec spec = spec(model);
-    if (spec == null) {
-      return;
-    }
-    List<String> fallback = spec.fallback();
-    for (int i = 0; i < fallback.size(); i++) {
-      if (!fallback.get(i).equals(GuardSpec.HEURISTIC)) {
-        throw InvalidInputException.of(
-            path(model) + ".fallback[" + i + "]",
-            fallback.get(i),
-            "heuristic: a fallback to another model is not supported on Spark yet (slipway batch"
-                + " score --config runs it)");
+    Map<String, String> links = new java.util.LinkedHashMap<>();
+    if (spec != null) {
+      List<String> fallback = spec.fallback();
+      for (int i = 0; i < fallback.size(); i++) {
+        if (!fallback.get(i).equals(GuardSpec.HEURISTIC)) {
+          links.put(path(model) + ".fallback[" + i + "]", fallback.get(i));
+        }
       }
     }
-    if (hasFilter && !fallback.isEmpty()) {
-      throw InvalidInputException.of(
-          path(model) + ".fallback",
-          fallback,
-          "no fallback chain, as "
-              + model
-              + "/"
-              + version
-              + " has a filtering model, which routes records to the chain and is not supported on"
-              + " Spark yet (slipway batch score --config runs it)");
-    }
+    return links;
+  }
+
+  /** Whether a model's guards have a fallback chain (and so consult its filtering model). */
+  boolean hasFallback(String model) {
+    GuardSpec spec = spec(model);
+    return spec != null && !spec.fallback().isEmpty();
   }
 
   /** What distinguishes these guards in an executor's cache of pipelines. */
-  String cacheKey(String model) {
-    if (file == null) {
-      return preset.name();
-    }
-    String section = sections.get(model);
-    return section == null ? "NONE" : "config:" + section;
+  String cacheKey() {
+    return file == null ? preset.name() : "config:" + sections;
   }
 
   private static String path(String model) {

@@ -1,16 +1,18 @@
 package dev.slipway.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.api.ConflictException;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.ModelFormat;
+import dev.slipway.api.ModelNotFoundException;
 import dev.slipway.api.SlipwayException;
 import dev.slipway.batch.BatchJob;
 import dev.slipway.batch.BatchSummary;
 import dev.slipway.batch.DataFormat;
 import dev.slipway.registry.ModelRegistry;
 import dev.slipway.registry.ModelVersion;
-import dev.slipway.serving.guard.FilterDocument;
+import dev.slipway.serving.guard.Guards;
 import dev.slipway.serving.host.ModelHost;
 import dev.slipway.serving.host.ServedModel;
 import java.io.BufferedReader;
@@ -21,8 +23,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -37,26 +44,30 @@ import org.apache.spark.sql.SparkSession;
  * the same reasons.
  *
  * <p>The driver opens the registry of the Slipway home once, pins the version the model reference
- * names, checks the input's columns against its schema (as the engine does), and broadcasts the
- * version's artifact, manifest and data profile. Executors never open the metadata database: each
- * JVM builds one {@link dev.slipway.serving.Pipeline} from the broadcast and scores its partitions
- * with it, guarded as {@link SparkGuards} says (the guards of a {@code slipway.yaml} travel with
- * the tasks and are built on each executor as the server builds them). The input is read as lines
- * ({@code textFile}); each line is typed by the engine's own code, so a CSV row must be one line
- * (no line breaks inside quoted cells).
+ * names and the version each model link of its guards' fallback chain names, checks the input's
+ * columns against its schema (as the engine does), and broadcasts those versions' artifacts,
+ * manifests and data profiles (and the primary version's filtering model when the guards consult
+ * it). Executors never open the metadata database: each JVM builds one {@link
+ * dev.slipway.serving.Pipeline} from the broadcast and scores its partitions with it, guarded as
+ * {@link SparkGuards} says (the guards of a {@code slipway.yaml} travel with the tasks and are
+ * built on each executor as the server builds them). The input is read as lines ({@code textFile});
+ * each line is typed by the engine's own code, so a CSV row must be one line (no line breaks inside
+ * quoted cells).
  *
  * <p>Output: {@code <output>} becomes a directory of part files in input order ({@code
  * part-00000.csv}, ...; each CSV part with its header), {@code <rejects>} likewise, or with {@link
  * Layout#SINGLE_FILE} one file each, as the engine writes them. The parts are written to {@code
  * <output>.parts} and renamed only when the job is complete, so an output under its final name is
- * always a finished job's; {@code <output>.summary.json} holds the summary. A failed job is run
- * again from the start (Spark re-runs failed tasks; there is no checkpoint).
+ * always a finished job's; {@code <output>.summary.json} holds the summary (with {@code
+ * fallback_models}: the version each fallback link was pinned to). A failed job is run again from
+ * the start (Spark re-runs failed tasks; there is no checkpoint).
  *
  * <p>Paths are local paths that the driver and every executor see at the same place (one machine,
  * or a shared mount). Thread-safe: runs are independent; run jobs with different outputs.
  */
 public final class SparkRunner {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SparkRunner.class);
 
   /** How the output is laid out. */
   public enum Layout {
@@ -112,10 +123,9 @@ public final class SparkRunner {
    *
    * @throws InvalidInputException when the input is missing or unreadable, or lacks a column the
    *     model needs or the key column, or a CSV line cannot be parsed
-   * @throws InvalidInputException when the guards have a construct the Spark runner does not
-   *     support yet (a fallback to another model; a fallback chain on a version with a filtering
-   *     model), naming its key; before Spark starts
-   * @throws dev.slipway.api.ModelNotFoundException when the model reference names nothing
+   * @throws InvalidInputException when a model link of the guards' fallback chain names no
+   *     registered version, naming its key and the link; before Spark starts
+   * @throws ModelNotFoundException when the model reference names nothing
    * @throws ConflictException when the output exists already
    */
   public BatchSummary run(BatchJob job, Layout layout, int partitions) {
@@ -143,7 +153,8 @@ public final class SparkRunner {
     } else if (first != null) {
       InputRows.checkFirstJsonLine(input.toString(), first);
     }
-    ModelBundle bundle = pin(job, header == null ? null : InputRows.trimmed(header));
+    Pinned pinned = pin(job, header == null ? null : InputRows.trimmed(header));
+    ModelBundle bundle = pinned.models().primary();
 
     Path outParts = sibling(job.output(), ".parts");
     Path rejParts = sibling(job.rejects(), ".parts");
@@ -162,7 +173,7 @@ public final class SparkRunner {
             outParts.toAbsolutePath().toString(),
             rejParts.toAbsolutePath().toString());
     JavaSparkContext sc = spark.get();
-    Broadcast<byte[]> model = sc.broadcast(bundle.toBytes());
+    Broadcast<byte[]> model = sc.broadcast(pinned.models().toBytes());
     long[] total = {0, 0, 0};
     try {
       JavaRDD<String> lines =
@@ -176,7 +187,7 @@ public final class SparkRunner {
       }
       List<PartitionScorer.Result> results =
           indexed
-              .mapPartitionsWithIndex(new PartitionScorer(model, bundle, settings), false)
+              .mapPartitionsWithIndex(new PartitionScorer(model, pinned.models(), settings), false)
               .collect();
       for (PartitionScorer.Result r : results) {
         SlipwayException error = r.error();
@@ -206,7 +217,12 @@ public final class SparkRunner {
               0,
               true);
       Path tmp = sibling(job.summaryFile(), ".tmp");
-      Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
+      ObjectNode written = JSON.valueToTree(summary);
+      if (!pinned.links().isEmpty()) {
+        // which version each model link of the fallback chain answered with, as pinned at start
+        written.set("fallback_models", JSON.valueToTree(pinned.links()));
+      }
+      Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(written));
       Files.move(tmp, job.summaryFile(), StandardCopyOption.REPLACE_EXISTING);
       // as in the engine: the summary, then the rejects, then the output's final name last
       finish(job, layout, outParts, rejParts);
@@ -216,19 +232,57 @@ public final class SparkRunner {
     }
   }
 
-  /** Resolves the reference once, checks the input's columns and reads the version's files. */
-  private ModelBundle pin(BatchJob job, List<String> header) {
+  /** The models of a job and how the driver resolved its fallback links (link to name/version). */
+  private record Pinned(JobModels models, Map<String, String> links) {}
+
+  /**
+   * Resolves the job's reference and every model link of its fallback chain once, checks the
+   * input's columns and reads the versions' files.
+   */
+  private Pinned pin(BatchJob job, List<String> header) {
     try (ModelRegistry registry = ModelRegistry.embedded(home);
         ModelHost host = new ModelHost(registry, ModelFormat.LoadOptions.defaults())) {
-      ModelVersion v = ModelHost.defaultResolver(registry).apply(job.model());
-      guarding.checkSupported(
-          v.name(),
-          v.version(),
-          registry.document(v.name(), v.version(), FilterDocument.KIND).isPresent());
+      Function<String, ModelVersion> resolver = ModelHost.defaultResolver(registry);
+      ModelVersion v = resolver.apply(job.model());
+      // the links as the executors' guards will ask for them, pinned now: an alias that moves
+      // while the job runs must not make two executors answer with different versions
+      TreeMap<String, String> routes = new TreeMap<>();
+      Map<String, String> links = new LinkedHashMap<>();
+      Map<String, ModelVersion> others = new LinkedHashMap<>();
+      for (Map.Entry<String, String> link : guarding.fallbackModels(v.name()).entrySet()) {
+        String ref = Guards.linkReference(link.getValue());
+        ModelVersion target;
+        try {
+          target = resolver.apply(ref);
+        } catch (ModelNotFoundException e) {
+          throw InvalidInputException.of(
+              link.getKey(),
+              link.getValue(),
+              "a model reference that resolves in the registry of "
+                  + home
+                  + " ("
+                  + e.getMessage()
+                  + ")");
+        }
+        String pinned = ModelHost.ref(target.name(), target.version());
+        routes.put(ref, pinned);
+        links.put(link.getValue(), pinned);
+        if (target.version() != v.version() || !target.name().equals(v.name())) {
+          others.putIfAbsent(pinned, target);
+        }
+      }
       ServedModel served = host.load(v.name(), v.version());
       // the engine's check and messages; the input named as the job gives it
       dev.slipway.batch.BatchEngine.checkColumns(job, served, header, job.input().toString());
-      return ModelBundle.of(registry, v);
+      ArrayList<ModelBundle> bundles = new ArrayList<>();
+      for (ModelVersion o : others.values()) {
+        bundles.add(ModelBundle.of(registry, o, false));
+      }
+      ModelBundle primary = ModelBundle.of(registry, v, guarding.hasFallback(v.name()));
+      if (!links.isEmpty()) {
+        log.info("{}/{}: fallback links resolved to {}", v.name(), v.version(), links);
+      }
+      return new Pinned(new JobModels(primary, bundles, routes), links);
     }
   }
 
@@ -369,8 +423,8 @@ public final class SparkRunner {
         names = "--config",
         description =
             "a slipway.yaml: the model's guards (models.<name>.guards) apply as in slipway batch"
-                + " score --config: input policies, output checks, the heuristic; a fallback to"
-                + " another model or a filtering model is refused (not on Spark yet); not with"
+                + " score --config: input policies, output checks, the heuristic,"
+                + " fallback models (pinned at start) and the version's filtering model; not with"
                 + " --guard")
     Path config;
 

@@ -2,8 +2,6 @@ package dev.slipway.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slipway.registry.ModelRegistry;
-import dev.slipway.serving.guard.FilterDocument;
 import dev.slipway.train.data.AdClickGenerator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -122,7 +120,7 @@ class SparkRunnerCommandTest {
   }
 
   @Test
-  void aFallbackChainOnAVersionWithAFilteringModelIsRefusedAtStart() throws Exception {
+  void aFallbackLinkThatResolvesToNothingIsABadJobNamingItsKey() throws Exception {
     Path in = dir.resolve("in.csv");
     new AdClickGenerator(34).writeCsv(in, 10);
     Path config = dir.resolve("slipway.yaml");
@@ -132,23 +130,17 @@ class SparkRunnerCommandTest {
         models:
           ad-click:
             guards:
-              fallback: [heuristic]
+              fallback: [heuristic, ad-click@nosuch]
               heuristic: {otherwise: {label: no_click, score: 0.046}}
         """);
-    Path other = dir.resolve("home");
-    AdClickHome.create(other);
-    try (ModelRegistry registry = ModelRegistry.embedded(other)) {
-      // the refusal looks only at whether the version has the document, not at the filter
-      registry.putDocument(AdClickHome.MODEL, 1, FilterDocument.KIND, "{}", "test");
-    }
 
-    Run r = run(job(in, "--config", config.toString(), "--home", other.toString()));
+    Run r = run(job(in, "--config", config.toString()));
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
-        .contains("models.ad-click.guards.fallback")
-        .contains("filtering model")
-        .contains("not supported on Spark yet");
+        .startsWith("slipway-spark: ")
+        .contains("models.ad-click.guards.fallback[1]")
+        .contains("ad-click@nosuch");
     assertThat(dir.resolve("out.csv")).doesNotExist();
   }
 

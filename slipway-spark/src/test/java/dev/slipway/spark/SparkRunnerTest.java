@@ -15,6 +15,7 @@ import dev.slipway.batch.BatchJob;
 import dev.slipway.batch.BatchSummary;
 import dev.slipway.batch.DataFormat;
 import dev.slipway.registry.ModelRegistry;
+import dev.slipway.registry.ModelVersion;
 import dev.slipway.serving.guard.RegistryFailureFilters;
 import dev.slipway.serving.host.ModelHost;
 import dev.slipway.train.data.AdClickGenerator;
@@ -47,7 +48,14 @@ class SparkRunnerTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    AdClickHome.create(home);
+    AdClickHome.create(home); // version 1, the champion
+    try (ModelRegistry registry = ModelRegistry.embedded(home)) {
+      ModelVersion challenger = AdClickHome.register(registry, 8); // version 2
+      registry.setAlias(
+          AdClickHome.MODEL, "challenger", challenger.version(), "test", "test", false);
+      // version 3, with a filtering model trained on rows it never saw
+      AdClickHome.trainFilter(registry, AdClickHome.register(registry, 9), 1009);
+    }
     session =
         SparkSession.builder()
             .master("local[2]")
@@ -209,31 +217,120 @@ class SparkRunnerTest {
         .isGreaterThan(1);
   }
 
+  /** The embedded engine's run of a job guarded by a slipway.yaml. */
+  private static BatchSummary embedded(BatchJob job, Path config) throws Exception {
+    try (ModelRegistry registry = ModelRegistry.embedded(home);
+        ModelHost host = AdClickHome.host(registry);
+        RegistryFailureFilters filters = new RegistryFailureFilters(registry)) {
+      return AdClickHome.engine(registry, host, config, filters, CLOCK).run(job, p -> {});
+    }
+  }
+
+  private static Map<String, Long> countServedBy(List<Map<String, String>> rows) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    rows.forEach(r -> counts.merge(r.get("served_by"), 1L, Long::sum));
+    return counts;
+  }
+
   @Test
-  void aFallbackToAnotherModelIsRefusedAtStartNamingTheLink() throws Exception {
+  void rowsTheOutputCheckFailsFallBackToAnotherModelVersionAsInTheEmbeddedEngine()
+      throws Exception {
     Path config = dir.resolve("slipway.yaml");
     Files.writeString(
-        config, GUARDS_YAML.replace("fallback: [heuristic]", "fallback: [heuristic, ad-click/1]"));
+        config,
+        GUARDS_YAML.replace("fallback: [heuristic]", "fallback: [ad-click@challenger, heuristic]"));
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(28).writeCsv(in, 3_000);
+    BatchJob engineJob =
+        BatchJob.of("ad-click@champion", in, dir.resolve("engine.csv")).withChunking(256, 2, 4);
+    BatchJob sparkJob =
+        BatchJob.of("ad-click@champion", in, dir.resolve("spark.csv")).withChunking(256, 1, 1);
+
+    BatchSummary e = embedded(engineJob, config);
+    BatchSummary s =
+        new SparkRunner(sc, home, SparkGuards.fromConfig(config), CLOCK)
+            .run(sparkJob, SparkRunner.Layout.SINGLE_FILE, 4);
+
+    assertThat(List.of(s.rowsIn(), s.scored(), s.rejected()))
+        .isEqualTo(List.of(e.rowsIn(), e.scored(), e.rejected()));
+    List<Map<String, String>> engine = readCsv(engineJob.output());
+    List<Map<String, String>> spark = readCsv(sparkJob.output());
+    assertSameRows(engine, spark);
+    // the primary answered most rows; of those its output check failed, the challenger (version
+    // 2) answered some and the heuristic the rest
+    Map<String, Long> servedBy = countServedBy(spark);
+    assertThat(servedBy).containsOnlyKeys("ad-click/1", "ad-click/2", "heuristic");
+    assertThat(servedBy.get("ad-click/2")).isPositive();
+    assertThat(servedBy.get("ad-click/1")).isGreaterThan(servedBy.get("ad-click/2"));
+    // the summary says which version the alias was pinned to at start
+    assertThat(JSON.readTree(sparkJob.summaryFile().toFile()).get("fallback_models").toString())
+        .isEqualTo("{\"ad-click@challenger\":\"ad-click/2\"}");
+  }
+
+  @Test
+  void aVersionsFilteringModelRoutesRowsToTheFallbackChainAsInTheEmbeddedEngine() throws Exception {
+    Path config = dir.resolve("slipway.yaml");
+    // no output check: only the filtering model sends rows away from version 3
+    Files.writeString(
+        config,
+        """
+        models:
+          ad-click:
+            guards:
+              fallback: [ad-click/2]
+        """);
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(29).writeCsv(in, 3_000);
+    BatchJob engineJob =
+        BatchJob.of("ad-click/3", in, dir.resolve("engine.csv")).withChunking(256, 2, 4);
+    BatchJob sparkJob =
+        BatchJob.of("ad-click/3", in, dir.resolve("spark.csv")).withChunking(256, 1, 1);
+
+    BatchSummary e = embedded(engineJob, config);
+    BatchSummary s =
+        new SparkRunner(sc, home, SparkGuards.fromConfig(config), CLOCK)
+            .run(sparkJob, SparkRunner.Layout.SINGLE_FILE, 4);
+
+    assertThat(List.of(s.rowsIn(), s.scored(), s.rejected()))
+        .isEqualTo(List.of(e.rowsIn(), e.scored(), e.rejected()))
+        .isEqualTo(List.of(3_000L, 3_000L, 0L));
+    List<Map<String, String>> engine = readCsv(engineJob.output());
+    List<Map<String, String>> spark = readCsv(sparkJob.output());
+    assertSameRows(engine, spark);
+    Map<String, Long> servedBy = countServedBy(spark);
+    assertThat(servedBy).containsOnlyKeys("ad-click/3", "ad-click/2");
+    assertThat(servedBy.get("ad-click/2")).isPositive();
+    assertThat(servedBy.get("ad-click/3")).isGreaterThan(servedBy.get("ad-click/2"));
+  }
+
+  @Test
+  void aFallbackLinkThatResolvesToNothingFailsAtStartNamingItsKeyAndTheLink() throws Exception {
     Path in = dir.resolve("in.csv");
     new AdClickGenerator(27).writeCsv(in, 10);
     Path out = dir.resolve("out.csv");
-    // a Spark context that fails when asked for: the job must stop before it needs one
-    SparkRunner runner =
-        new SparkRunner(
-            () -> {
-              throw new AssertionError("Spark started");
-            },
-            home,
-            SparkGuards.fromConfig(config),
-            CLOCK);
+    for (String link : List.of("ad-click/9", "ad-click@nosuch", "no-such-model")) {
+      Path config = dir.resolve("slipway.yaml");
+      Files.writeString(
+          config,
+          GUARDS_YAML.replace("fallback: [heuristic]", "fallback: [heuristic, " + link + "]"));
+      // a Spark context that fails when asked for: the job must stop before it needs one
+      SparkRunner runner =
+          new SparkRunner(
+              () -> {
+                throw new AssertionError("Spark started");
+              },
+              home,
+              SparkGuards.fromConfig(config),
+              CLOCK);
 
-    assertThatThrownBy(
-            () -> runner.run(BatchJob.of("ad-click", in, out), SparkRunner.Layout.DIRECTORY, 2))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("models.ad-click.guards.fallback[1]")
-        .hasMessageContaining("ad-click/1")
-        .hasMessageContaining("not supported on Spark yet");
-    assertThat(out).doesNotExist();
+      assertThatThrownBy(
+              () -> runner.run(BatchJob.of("ad-click", in, out), SparkRunner.Layout.DIRECTORY, 2))
+          .as(link)
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("models.ad-click.guards.fallback[1]")
+          .hasMessageContaining(link);
+      assertThat(out).doesNotExist();
+    }
   }
 
   @Test

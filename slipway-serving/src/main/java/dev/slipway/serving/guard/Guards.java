@@ -667,10 +667,7 @@ public final class Guards {
         }
         continue;
       }
-      ModelRef ref = ModelRef.parse(link);
-      try (Lease lease =
-          host.acquire(
-              ref.alias() != null ? ref.name() + "@" + ref.alias() : ref.name(), ref.version())) {
+      try (Lease lease = host.acquire(linkReference(link), null)) {
         Attempt a =
             attempt(guard(lease.model()), lease.model(), rows, rest, null, runner, false, from, at);
         a.failed.forEach(
@@ -725,6 +722,19 @@ public final class Guards {
       stats.answer(runLink).increment(run);
     }
     return new Answer(merge(shape, from, at, n), Arrays.asList(servedBy));
+  }
+
+  /**
+   * The reference a fallback link's model is acquired by from the {@link ModelHost}, which its
+   * resolver resolves: {@code name}, {@code name@alias} or {@code name/3} ({@code name@v3} is
+   * {@code name/3}, {@code name@latest} is {@code name}).
+   *
+   * @throws InvalidInputException naming {@code model} when the link is not a model reference
+   */
+  public static String linkReference(String link) {
+    ModelRef ref = ModelRef.parse(link);
+    return ModelHost.ref(
+        ref.alias() != null ? ref.name() + "@" + ref.alias() : ref.name(), ref.version());
   }
 
   /** Rows {@code 0..n-1}, without a list of boxed numbers. */

@@ -26,13 +26,26 @@ public final class RegistryFailureFilters
   private static final Logger log = LoggerFactory.getLogger(RegistryFailureFilters.class);
 
   private final ModelRegistry registry;
+  private final Function<ModelVersion, Optional<String>> documents;
   private final Map<String, Loaded> cache = new ConcurrentHashMap<>();
   private final List<OnnxFailureFilter> retired = new CopyOnWriteArrayList<>();
 
   private record Loaded(String document, OnnxFailureFilter filter) {}
 
   public RegistryFailureFilters(ModelRegistry registry) {
+    this(registry, v -> registry.document(v.name(), v.version(), FilterDocument.KIND));
+  }
+
+  /**
+   * Filters whose documents are read elsewhere than in the registry's metadata (a Spark executor's
+   * copy of the driver's), their ONNX files still from the registry's artifact store.
+   *
+   * @param documents a version's {@value FilterDocument#KIND} document, if it has one
+   */
+  public RegistryFailureFilters(
+      ModelRegistry registry, Function<ModelVersion, Optional<String>> documents) {
     this.registry = registry;
+    this.documents = documents;
   }
 
   @Override
@@ -43,7 +56,7 @@ public final class RegistryFailureFilters
     String key = version.name() + "/" + version.version();
     Optional<String> text;
     try {
-      text = registry.document(version.name(), version.version(), FilterDocument.KIND);
+      text = documents.apply(version);
     } catch (RuntimeException e) {
       log.warn("{}: filtering model not read: {}", key, e.getMessage());
       return Optional.empty();
