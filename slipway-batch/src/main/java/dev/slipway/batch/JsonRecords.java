@@ -28,20 +28,29 @@ public final class JsonRecords {
    */
   public static List<Record> readPlain(JsonFactory json, byte[] body) {
     try (JsonParser p = json.createParser(body)) {
+      // repeated keys are looked for here, without the parser's set per object: a record's by
+      // Record.of, the body's among its few keys; a body with other containers goes to the tree
+      p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
       List<Record> records = null;
+      List<String> keys = new ArrayList<>(2);
+      Layout layout = new Layout();
       String name;
       while ((name = p.nextFieldName()) != null) {
+        if (keys.contains(name)) {
+          return null;
+        }
+        keys.add(name);
         JsonToken t = p.nextToken();
         if (name.equals("records")) {
-          if (records != null || t != JsonToken.START_ARRAY) {
+          if (t != JsonToken.START_ARRAY) {
             return null;
           }
           records = new ArrayList<>();
           while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
-            Record r = record(p);
+            Record r = record(p, layout);
             if (r == null) {
               return null;
             }
@@ -50,8 +59,8 @@ public final class JsonRecords {
           if (t != JsonToken.END_ARRAY) {
             return null;
           }
-        } else {
-          p.skipChildren();
+        } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+          return null; // its repeated keys, if any, are for the tree reading to find
         }
       }
       if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
@@ -63,10 +72,20 @@ public final class JsonRecords {
     }
   }
 
+  /**
+   * The names of the last record read: the next record with the same names in the same order (the
+   * common case, from one client) shares the array. Names come interned from the parser, so
+   * comparing them is an identity check.
+   */
+  private static final class Layout {
+    String[] names = new String[0];
+  }
+
   /** The object at the parser's START_OBJECT as a record, or null when a value is not plain. */
-  private static Record record(JsonParser p) throws IOException {
-    String[] names = new String[8];
-    Object[] values = new Object[8];
+  private static Record record(JsonParser p, Layout layout) throws IOException {
+    String[] last = layout.names;
+    String[] names = null; // null while the names are last's
+    Object[] values = new Object[Math.max(last.length, 4)];
     int n = 0;
     String name;
     while ((name = p.nextFieldName()) != null) {
@@ -86,19 +105,29 @@ public final class JsonRecords {
           return null; // nested values: the tree reading names the field
         }
       }
-      if (n == names.length) {
-        names = Arrays.copyOf(names, n * 2);
+      if (n == values.length) {
         values = Arrays.copyOf(values, n * 2);
       }
-      names[n] = name;
+      if (names == null && (n >= last.length || !last[n].equals(name))) {
+        names = Arrays.copyOf(last, values.length); // differs from here on
+      }
+      if (names != null) {
+        if (n >= names.length) {
+          names = Arrays.copyOf(names, values.length);
+        }
+        names[n] = name;
+      }
       values[n] = v;
       n++;
     }
     if (p.currentToken() != JsonToken.END_OBJECT) {
       return null;
     }
-    return Record.of(
-        n == names.length ? names : Arrays.copyOf(names, n),
-        n == values.length ? values : Arrays.copyOf(values, n));
+    if (names == null && n == last.length) {
+      return Record.of(last, n == values.length ? values : Arrays.copyOf(values, n));
+    }
+    String[] own = names == null ? Arrays.copyOf(last, n) : Arrays.copyOf(names, n);
+    layout.names = own;
+    return Record.of(own, n == values.length ? values : Arrays.copyOf(values, n));
   }
 }

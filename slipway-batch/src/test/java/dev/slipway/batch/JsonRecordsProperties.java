@@ -126,7 +126,9 @@ class JsonRecordsProperties {
         .as(
             (r, before, after, end, k) -> {
               String body;
-              boolean plain = r.plain() && end.isBlank();
+              // other keys with nested values go to the tree reading (it looks for repeated keys
+              // at any depth); the fast path takes scalar ones
+              boolean plain = r.plain() && end.isBlank() && !(before + after).matches(".*[\\[{].*");
               if (k == 0) {
                 body = "{" + before + "\"records\": " + r.json() + ", \"records\": []}";
                 plain = false;
