@@ -1,8 +1,8 @@
 package dev.slipway.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +11,15 @@ import java.util.List;
 
 /**
  * CSV lines as the batch sinks write them, built in a growing byte buffer: the bytes are those of
- * Jackson's CSV writer for the same values (its line separator, quoting and number text), which
- * {@code CsvTextTest} checks on arbitrary values. Plain numbers, booleans and strings that need no
- * quoting are written directly; any other value is handed to Jackson, one cell at a time. Not
- * thread-safe: one instance per thread or chunk.
+ * {@link CsvLines} (Jackson's CSV writer) for the same values — its line separator, quoting and
+ * number text, floats and doubles being the shortest decimal that reads back to the same value —
+ * which {@code CsvTextTest} checks on arbitrary values. Plain numbers, booleans and strings that
+ * need no quoting are written directly; any other value is handed to Jackson, one cell at a time.
+ * Not thread-safe: one instance per thread or chunk.
  */
 final class CsvText {
   private static final ObjectWriter ONE_CELL =
-      new CsvMapper()
+      CsvLines.CSV
           .writer(CsvSchema.builder().addColumn("c0").build().withoutHeader())
           .without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
@@ -57,9 +58,9 @@ final class CsvText {
         || v instanceof Byte) {
       ascii(v.toString());
     } else if (v instanceof Float f) {
-      ascii(Float.toString(f));
+      ascii(NumberOutput.toString(f.floatValue(), true));
     } else if (v instanceof Double d) {
-      ascii(Double.toString(d));
+      ascii(NumberOutput.toString(d.doubleValue(), true));
     } else if (v instanceof Boolean b) {
       ascii(b ? "true" : "false");
     } else {
@@ -96,7 +97,7 @@ final class CsvText {
         return this;
       }
     }
-    String text = Float.toString(f);
+    String text = NumberOutput.toString(f, true);
     recentBits[next] = bits;
     recentText[next] = text;
     next = (next + 1) % recentText.length;

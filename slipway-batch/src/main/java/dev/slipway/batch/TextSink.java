@@ -1,6 +1,5 @@
 package dev.slipway.batch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,8 +22,6 @@ import java.util.Map;
  * lists as arrays. Timestamps are ISO-8601 text. Not thread-safe.
  */
 final class TextSink implements RowSink {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final Path part;
   private final Path target;
   private final DataFormat format;
@@ -62,7 +59,7 @@ final class TextSink implements RowSink {
     if (format == DataFormat.JSONL) {
       Map<String, Object> o = new LinkedHashMap<>(row);
       o.replaceAll((k, v) -> v instanceof Instant ? v.toString() : v);
-      out.write(JSON.writeValueAsBytes(o));
+      out.write(JsonLine.of(o));
       out.write('\n');
       if (columns == null) {
         columns = List.copyOf(o.keySet());
@@ -131,7 +128,7 @@ final class TextSink implements RowSink {
       for (Map<String, Object> row : rows) {
         Map<String, Object> o = new LinkedHashMap<>(row);
         o.replaceAll((k, v) -> v instanceof Instant ? v.toString() : v);
-        b.write(JSON.writeValueAsBytes(o));
+        b.write(JsonLine.of(o));
         b.write('\n');
         if (first == null) {
           first = List.copyOf(o.keySet());
