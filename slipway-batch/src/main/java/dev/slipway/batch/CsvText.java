@@ -27,7 +27,7 @@ final class CsvText {
   private static final int MAX_UNQUOTED = 24;
 
   private final int[] recentBits = new int[4];
-  private final String[] recentText = new String[4];
+  private final byte[][] recentText = new byte[4][];
   private int next;
   // the cell text of the last few strings, by identity: a label column repeats a few instances
   private final String[] recentStrings = new String[4];
@@ -75,10 +75,14 @@ final class CsvText {
       put((byte) ',');
     }
     lineStarted = true;
-    ensure(cellText.length);
-    System.arraycopy(cellText, 0, buf, len, cellText.length);
-    len += cellText.length;
+    bytes(cellText);
     return this;
+  }
+
+  private void bytes(byte[] b) {
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
   }
 
   /**
@@ -93,15 +97,16 @@ final class CsvText {
     int bits = Float.floatToRawIntBits(f);
     for (int k = 0; k < recentText.length; k++) {
       if (recentText[k] != null && recentBits[k] == bits) {
-        ascii(recentText[k]);
+        bytes(recentText[k]);
         return this;
       }
     }
-    String text = NumberOutput.toString(f, true);
+    // the text is ASCII: ISO-8859-1 is its bytes, copied at once
+    byte[] text = NumberOutput.toString(f, true).getBytes(StandardCharsets.ISO_8859_1);
     recentBits[next] = bits;
     recentText[next] = text;
     next = (next + 1) % recentText.length;
-    ascii(text);
+    bytes(text);
     return this;
   }
 
@@ -111,24 +116,8 @@ final class CsvText {
       put((byte) ',');
     }
     lineStarted = true;
-    if (v == Long.MIN_VALUE) {
-      ascii(Long.toString(v));
-      return this;
-    }
     ensure(20);
-    if (v < 0) {
-      buf[len++] = '-';
-      v = -v;
-    }
-    int digits = 1;
-    for (long t = v; t >= 10; t /= 10) {
-      digits++;
-    }
-    for (int i = len + digits - 1; i >= len; i--) {
-      buf[i] = (byte) ('0' + (v % 10));
-      v /= 10;
-    }
-    len += digits;
+    len = NumberOutput.outputLong(v, buf, len);
     return this;
   }
 
