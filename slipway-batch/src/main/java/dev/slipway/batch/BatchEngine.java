@@ -505,7 +505,7 @@ public final class BatchEngine {
           c,
           null,
           at,
-          new TextSink.Encoded(List.copyOf(cols), text.toBytes(), n),
+          TextSink.Encoded.of(List.copyOf(cols), text, n),
           TextSink.Encoded.NONE,
           n,
           0);

@@ -27,7 +27,7 @@ final class CsvText {
   private static final int MAX_UNQUOTED = 24;
 
   private final int[] recentBits = new int[4];
-  private final byte[][] recentText = new byte[4][];
+  private final String[] recentText = new String[4];
   private int next;
   // the cell text of the last few strings, by identity: a label column repeats a few instances
   private final String[] recentStrings = new String[4];
@@ -97,16 +97,15 @@ final class CsvText {
     int bits = Float.floatToRawIntBits(f);
     for (int k = 0; k < recentText.length; k++) {
       if (recentText[k] != null && recentBits[k] == bits) {
-        bytes(recentText[k]);
+        ascii(recentText[k]);
         return this;
       }
     }
-    // the text is ASCII: ISO-8859-1 is its bytes, copied at once
-    byte[] text = NumberOutput.toString(f, true).getBytes(StandardCharsets.ISO_8859_1);
+    String text = NumberOutput.toString(f, true);
     recentBits[next] = bits;
     recentText[next] = text;
     next = (next + 1) % recentText.length;
-    bytes(text);
+    ascii(text);
     return this;
   }
 
@@ -171,6 +170,16 @@ final class CsvText {
     return Arrays.copyOf(buf, len);
   }
 
+  /**
+   * The buffer itself, its first {@link #length()} bytes the text, without a copy: the caller takes
+   * it over, and this instance is not to be used after.
+   */
+  byte[] handOver() {
+    byte[] b = buf;
+    buf = null;
+    return b;
+  }
+
   private void string(String s) {
     int n = s.length();
     if (n == 0 || n > MAX_UNQUOTED) {
@@ -202,12 +211,13 @@ final class CsvText {
         || c == '/';
   }
 
+  /** Appends text of ASCII characters only. */
+  @SuppressWarnings("deprecation") // the low byte of each char is exact for ASCII, and one copy
   private void ascii(String s) {
     int n = s.length();
     ensure(n);
-    for (int i = 0; i < n; i++) {
-      buf[len++] = (byte) s.charAt(i);
-    }
+    s.getBytes(0, n, buf, len);
+    len += n;
   }
 
   private void jackson(Object v) {

@@ -107,10 +107,20 @@ final class TextSink implements RowSink {
   /**
    * Rows as this sink writes them, made on any thread (Jackson's writers are thread-safe): {@code
    * columns} are the first row's (flattened for CSV), and every row of a CSV chunk must have the
-   * same. Written by {@link #write(Encoded)} on the writing thread.
+   * same. The text is the first {@code length} bytes of {@code bytes} (a formatter's buffer, handed
+   * over rather than copied). Written by {@link #write(Encoded)} on the writing thread.
    */
-  record Encoded(List<String> columns, byte[] bytes, int rows) {
-    static final Encoded NONE = new Encoded(null, new byte[0], 0);
+  record Encoded(List<String> columns, byte[] bytes, int length, int rows) {
+    static final Encoded NONE = new Encoded(null, new byte[0], 0, 0);
+
+    Encoded(List<String> columns, byte[] bytes, int rows) {
+      this(columns, bytes, bytes.length, rows);
+    }
+
+    /** The CSV lines of a formatter, which is not to be used after. */
+    static Encoded of(List<String> columns, CsvText text, int rows) {
+      return new Encoded(columns, text.handOver(), text.length(), rows);
+    }
   }
 
   /**
@@ -154,7 +164,7 @@ final class TextSink implements RowSink {
       }
       text.line(values);
     }
-    return new Encoded(first, text.toBytes(), rows.size());
+    return Encoded.of(first, text, rows.size());
   }
 
   /**
@@ -178,7 +188,7 @@ final class TextSink implements RowSink {
     } else if (columns == null) {
       columns = rows.columns();
     }
-    out.write(rows.bytes());
+    out.write(rows.bytes(), 0, rows.length());
   }
 
   DataFormat format() {

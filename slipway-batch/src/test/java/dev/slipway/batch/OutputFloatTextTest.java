@@ -2,6 +2,7 @@ package dev.slipway.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -40,14 +41,17 @@ class OutputFloatTextTest {
     assertThat(Float.parseFloat("1.1884683E13")).isEqualTo(SCORE);
   }
 
+  private static String text(TextSink.Encoded e) {
+    return new String(e.bytes(), 0, e.length(), StandardCharsets.UTF_8);
+  }
+
   @Test
   void theChunkEncoderWritesTheSameText() throws Exception {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("row", 1L);
     row.put("score", SCORE);
-    assertThat(new String(TextSink.encode(DataFormat.JSONL, List.of(row)).bytes()))
+    assertThat(text(TextSink.encode(DataFormat.JSONL, List.of(row))))
         .isEqualTo("{\"row\":1,\"score\":1.1884683E13}\n");
-    assertThat(new String(TextSink.encode(DataFormat.CSV, List.of(row)).bytes()))
-        .isEqualTo("1,1.1884683E13\n");
+    assertThat(text(TextSink.encode(DataFormat.CSV, List.of(row)))).isEqualTo("1,1.1884683E13\n");
   }
 }
