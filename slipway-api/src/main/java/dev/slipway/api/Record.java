@@ -76,6 +76,59 @@ public final class Record {
     return new Record(names, values);
   }
 
+  /**
+   * Field names checked once — none null, none repeated — for reading many records of that layout
+   * (the rows of one file): {@link #record} skips the per-record check of {@link #of(String[],
+   * Object[])}, and the records share one names array. Immutable and thread-safe.
+   */
+  public static final class Layout {
+    private final String[] names;
+
+    private Layout(String[] names) {
+      this.names = names;
+    }
+
+    /**
+     * @throws IllegalArgumentException when a name is null or repeated
+     */
+    public static Layout of(String... names) {
+      String[] copy = names.clone();
+      Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0; i < copy.length; i++) {
+        if (copy[i] == null) {
+          throw new IllegalArgumentException("field " + i + " has no name");
+        }
+        if (!seen.add(copy[i])) {
+          throw new IllegalArgumentException("field " + copy[i] + " is named twice");
+        }
+      }
+      return new Layout(copy);
+    }
+
+    /** The number of names. */
+    public int size() {
+      return names.length;
+    }
+
+    /**
+     * A record of the first {@code values.length} names with these values, normalised as {@link
+     * Record#of(Map)} does. The values array is not copied (it is normalised in place): the caller
+     * hands it over.
+     *
+     * @throws IllegalArgumentException when there are more values than names
+     */
+    public Record record(Object[] values) {
+      int n = values.length;
+      if (n > names.length) {
+        throw new IllegalArgumentException(names.length + " names for " + n + " values");
+      }
+      for (int i = 0; i < n; i++) {
+        values[i] = normalise(values[i]);
+      }
+      return new Record(n == names.length ? names : Arrays.copyOf(names, n), values);
+    }
+  }
+
   static Object normalise(Object v) {
     if (v == null || v instanceof Boolean || v instanceof String || v instanceof Long) {
       return v;

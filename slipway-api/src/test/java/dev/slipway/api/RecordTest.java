@@ -50,6 +50,29 @@ class RecordTest {
   }
 
   @Test
+  void aLayoutMakesTheSameRecordsAsArraysShortOnesIncludedAndRefusesARepeatedName() {
+    Record.Layout layout = Record.Layout.of("b", "a", "c");
+    Record whole = layout.record(new Object[] {1, 2.5f, null});
+    assertThat(whole)
+        .isEqualTo(Record.of(new String[] {"b", "a", "c"}, new Object[] {1, 2.5f, null}));
+    assertThat(whole.valueAt(0)).isEqualTo(1L);
+    assertThat(whole.valueAt(1)).isEqualTo(2.5);
+    Record shorter = layout.record(new Object[] {"x"});
+    assertThat(shorter.size()).isEqualTo(1);
+    assertThat(shorter.asMap()).containsExactly(Map.entry("b", "x"));
+    assertThatThrownBy(() -> layout.record(new Object[4]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("3 names for 4 values");
+    assertThatThrownBy(() -> Record.Layout.of("a", "b", "a"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("field a is named twice");
+    String[] names = {"p", "q"};
+    Record.Layout copied = Record.Layout.of(names);
+    names[0] = "q";
+    assertThat(copied.record(new Object[] {1L, 2L}).get("p")).isEqualTo(1L);
+  }
+
+  @Test
   void namesAreFoundWhenTheyAreEqualButNotTheSameStrings() {
     Record r = Record.of(Map.of(new String("age".toCharArray()), 30L));
     assertThat(r.get("age")).isEqualTo(30L);

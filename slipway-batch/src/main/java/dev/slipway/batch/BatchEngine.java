@@ -390,14 +390,14 @@ public final class BatchEngine {
     private Done scoreChunk(Chunk c) {
       int n = c.rows().size();
       Verdict[] verdicts = new Verdict[n];
-      List<Integer> idx = new ArrayList<>(n);
+      int[] idx = new int[n]; // the positions of the rows read, in order
       List<Record> records = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         RowSource.Row r = c.rows().get(i);
         if (r.error() != null) {
           verdicts[i] = new Rejected(r.error());
         } else {
-          idx.add(i);
+          idx[records.size()] = i;
           records.add(r.record());
         }
       }
@@ -408,23 +408,23 @@ public final class BatchEngine {
       try {
         dev.slipway.serving.InferenceResult whole =
             pipeline.run(InferenceRequest.ofRecords(name, version, records));
-        if (textOut != null && textOut.format() == DataFormat.CSV && idx.size() == n) {
+        if (textOut != null && textOut.format() == DataFormat.CSV && records.size() == n) {
           Done d = csvColumns(c, whole, at);
           if (d != null) {
             return d;
           }
         }
         List<Prediction> p = predictions(whole);
-        for (int j = 0; j < idx.size(); j++) {
-          verdicts[idx.get(j)] = new Scored(p.get(j));
+        for (int j = 0; j < records.size(); j++) {
+          verdicts[idx[j]] = new Scored(p.get(j));
         }
       } catch (InvalidInputException e) {
         // some row is bad: each row alone gets the verdict the records API would give it
-        for (int j = 0; j < idx.size(); j++) {
+        for (int j = 0; j < records.size(); j++) {
           try {
-            verdicts[idx.get(j)] = new Scored(predict(List.of(records.get(j))).get(0));
+            verdicts[idx[j]] = new Scored(predict(List.of(records.get(j))).get(0));
           } catch (InvalidInputException rowError) {
-            verdicts[idx.get(j)] = new Rejected(rowError);
+            verdicts[idx[j]] = new Rejected(rowError);
           }
         }
       }
@@ -505,7 +505,7 @@ public final class BatchEngine {
           c,
           null,
           at,
-          new TextSink.Encoded(List.copyOf(cols), text.toBytes(), n),
+          TextSink.Encoded.of(List.copyOf(cols), text, n),
           TextSink.Encoded.NONE,
           n,
           0);

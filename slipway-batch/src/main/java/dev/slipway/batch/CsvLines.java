@@ -1,5 +1,6 @@
 package dev.slipway.batch;
 
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -11,10 +12,14 @@ import java.util.Map;
 /**
  * One CSV line (with its newline) from a list of cell values, by Jackson's CSV writer, with one
  * writer kept per line width. The engine's sinks and the Spark runner's output write their lines
- * here, so both files have the same bytes. Not thread-safe (one per sink or partition).
+ * here, so both files have the same bytes. Floats and doubles are written as the shortest decimal
+ * that reads back to the same value (Jackson's Schubfach writer, as Java 19+ prints them). Not
+ * thread-safe (one per sink or partition).
  */
 public final class CsvLines {
-  private static final CsvMapper CSV = new CsvMapper();
+  /** The CSV mapper of batch outputs: shortest round-tripping float and double text. */
+  static final CsvMapper CSV =
+      CsvMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
   private final Map<Integer, ObjectWriter> writers = new HashMap<>();
 

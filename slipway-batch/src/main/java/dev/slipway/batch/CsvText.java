@@ -1,8 +1,8 @@
 package dev.slipway.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +11,15 @@ import java.util.List;
 
 /**
  * CSV lines as the batch sinks write them, built in a growing byte buffer: the bytes are those of
- * Jackson's CSV writer for the same values (its line separator, quoting and number text), which
- * {@code CsvTextTest} checks on arbitrary values. Plain numbers, booleans and strings that need no
- * quoting are written directly; any other value is handed to Jackson, one cell at a time. Not
- * thread-safe: one instance per thread or chunk.
+ * {@link CsvLines} (Jackson's CSV writer) for the same values — its line separator, quoting and
+ * number text, floats and doubles being the shortest decimal that reads back to the same value —
+ * which {@code CsvTextTest} checks on arbitrary values. Plain numbers, booleans and strings that
+ * need no quoting are written directly; any other value is handed to Jackson, one cell at a time.
+ * Not thread-safe: one instance per thread or chunk.
  */
 final class CsvText {
   private static final ObjectWriter ONE_CELL =
-      new CsvMapper()
+      CsvLines.CSV
           .writer(CsvSchema.builder().addColumn("c0").build().withoutHeader())
           .without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
@@ -57,9 +58,9 @@ final class CsvText {
         || v instanceof Byte) {
       ascii(v.toString());
     } else if (v instanceof Float f) {
-      ascii(Float.toString(f));
+      ascii(NumberOutput.toString(f.floatValue(), true));
     } else if (v instanceof Double d) {
-      ascii(Double.toString(d));
+      ascii(NumberOutput.toString(d.doubleValue(), true));
     } else if (v instanceof Boolean b) {
       ascii(b ? "true" : "false");
     } else {
@@ -74,10 +75,14 @@ final class CsvText {
       put((byte) ',');
     }
     lineStarted = true;
-    ensure(cellText.length);
-    System.arraycopy(cellText, 0, buf, len, cellText.length);
-    len += cellText.length;
+    bytes(cellText);
     return this;
+  }
+
+  private void bytes(byte[] b) {
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
   }
 
   /**
@@ -96,7 +101,7 @@ final class CsvText {
         return this;
       }
     }
-    String text = Float.toString(f);
+    String text = NumberOutput.toString(f, true);
     recentBits[next] = bits;
     recentText[next] = text;
     next = (next + 1) % recentText.length;
@@ -110,24 +115,8 @@ final class CsvText {
       put((byte) ',');
     }
     lineStarted = true;
-    if (v == Long.MIN_VALUE) {
-      ascii(Long.toString(v));
-      return this;
-    }
     ensure(20);
-    if (v < 0) {
-      buf[len++] = '-';
-      v = -v;
-    }
-    int digits = 1;
-    for (long t = v; t >= 10; t /= 10) {
-      digits++;
-    }
-    for (int i = len + digits - 1; i >= len; i--) {
-      buf[i] = (byte) ('0' + (v % 10));
-      v /= 10;
-    }
-    len += digits;
+    len = NumberOutput.outputLong(v, buf, len);
     return this;
   }
 
@@ -181,6 +170,16 @@ final class CsvText {
     return Arrays.copyOf(buf, len);
   }
 
+  /**
+   * The buffer itself, its first {@link #length()} bytes the text, without a copy: the caller takes
+   * it over, and this instance is not to be used after.
+   */
+  byte[] handOver() {
+    byte[] b = buf;
+    buf = null;
+    return b;
+  }
+
   private void string(String s) {
     int n = s.length();
     if (n == 0 || n > MAX_UNQUOTED) {
@@ -212,12 +211,13 @@ final class CsvText {
         || c == '/';
   }
 
+  /** Appends text of ASCII characters only. */
+  @SuppressWarnings("deprecation") // the low byte of each char is exact for ASCII, and one copy
   private void ascii(String s) {
     int n = s.length();
     ensure(n);
-    for (int i = 0; i < n; i++) {
-      buf[len++] = (byte) s.charAt(i);
-    }
+    s.getBytes(0, n, buf, len);
+    len += n;
   }
 
   private void jackson(Object v) {

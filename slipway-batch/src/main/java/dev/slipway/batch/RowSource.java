@@ -41,9 +41,10 @@ abstract class RowSource implements AutoCloseable {
    */
   static final class Row {
     private Map<String, String> cells;
-    // a CSV row read straight from the parser: its cells under the header's first names
-    private String[] names;
-    private String[] texts;
+    // a CSV row read straight from the parser: its cells (text, typed in place) under the header's
+    // first names
+    private Record.Layout layout;
+    private Object[] texts;
     private boolean distinctNames;
     private Record record;
     private final InvalidInputException error;
@@ -65,10 +66,10 @@ abstract class RowSource implements AutoCloseable {
 
     /**
      * A row of distinct names: the first {@code texts.length} trimmed names of the header (shared
-     * by the rows, never changed) and their cells.
+     * by the rows) and their cells' text, handed over.
      */
-    private Row(String[] names, String[] texts) {
-      this.names = names;
+    private Row(Record.Layout layout, Object[] texts) {
+      this.layout = layout;
       this.texts = texts;
       this.error = null;
     }
@@ -76,12 +77,11 @@ abstract class RowSource implements AutoCloseable {
     /** The row's values, or null when it could not be read. */
     Record record() {
       if (record == null && texts != null) {
-        int n = texts.length;
-        Object[] values = new Object[n];
-        for (int i = 0; i < n; i++) {
-          values[i] = csvValue(texts[i]);
+        Object[] values = texts;
+        for (int i = 0; i < values.length; i++) {
+          values[i] = csvValue((String) values[i]);
         }
-        record = Record.of(n == names.length ? names : Arrays.copyOf(names, n), values);
+        record = layout.record(values);
         texts = null;
       } else if (record == null && cells != null) {
         if (distinctNames) {
@@ -286,9 +286,8 @@ abstract class RowSource implements AutoCloseable {
     private final List<String> columns = new ArrayList<>();
     private final Path file;
     private String[] header; // the parser's names
-    private String[] trimmed; // the same, trimmed
+    private Record.Layout trimmed; // the same, trimmed, when they stay distinct
     private boolean distinctNames;
-    private String[] cells;
     private JsonToken first; // the token after the header, read with it
     private long line = 1;
 
@@ -313,9 +312,8 @@ abstract class RowSource implements AutoCloseable {
         for (int i = 0; i < header.length; i++) {
           header[i] = schema.columnName(i);
         }
-        trimmed = columns.toArray(String[]::new);
-        cells = new String[header.length];
         distinctNames = new java.util.HashSet<>(columns).size() == columns.size();
+        trimmed = distinctNames ? Record.Layout.of(columns.toArray(String[]::new)) : null;
       } catch (IOException | RuntimeException e) {
         throw unreadable(file, DataFormat.CSV, e);
       }
@@ -344,6 +342,7 @@ abstract class RowSource implements AutoCloseable {
           throw new IOException("unexpected " + t + " at the start of a row");
         }
         int k = 0;
+        Object[] cells = new Object[header.length];
         boolean inOrder = distinctNames;
         Map<String, String> map = null;
         for (t = parser.nextToken(); t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
@@ -357,7 +356,7 @@ abstract class RowSource implements AutoCloseable {
           if (map == null) {
             map = new LinkedHashMap<>();
             for (int i = 0; i < k; i++) {
-              map.put(header[i], cells[i]);
+              map.put(header[i], (String) cells[i]);
             }
             inOrder = false;
           }
@@ -372,11 +371,11 @@ abstract class RowSource implements AutoCloseable {
         if (!distinctNames) {
           Map<String, String> m = new LinkedHashMap<>();
           for (int i = 0; i < k; i++) {
-            m.put(header[i], cells[i]);
+            m.put(header[i], (String) cells[i]);
           }
           return new Row(m, false);
         }
-        return new Row(trimmed, Arrays.copyOf(cells, k));
+        return new Row(trimmed, k == cells.length ? cells : Arrays.copyOf(cells, k));
       } catch (IOException | RuntimeException e) {
         throw InvalidInputException.of(
             "input",

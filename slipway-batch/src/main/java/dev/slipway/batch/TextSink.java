@@ -1,6 +1,5 @@
 package dev.slipway.batch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,8 +22,6 @@ import java.util.Map;
  * lists as arrays. Timestamps are ISO-8601 text. Not thread-safe.
  */
 final class TextSink implements RowSink {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final Path part;
   private final Path target;
   private final DataFormat format;
@@ -62,7 +59,7 @@ final class TextSink implements RowSink {
     if (format == DataFormat.JSONL) {
       Map<String, Object> o = new LinkedHashMap<>(row);
       o.replaceAll((k, v) -> v instanceof Instant ? v.toString() : v);
-      out.write(JSON.writeValueAsBytes(o));
+      out.write(JsonLine.of(o));
       out.write('\n');
       if (columns == null) {
         columns = List.copyOf(o.keySet());
@@ -110,10 +107,20 @@ final class TextSink implements RowSink {
   /**
    * Rows as this sink writes them, made on any thread (Jackson's writers are thread-safe): {@code
    * columns} are the first row's (flattened for CSV), and every row of a CSV chunk must have the
-   * same. Written by {@link #write(Encoded)} on the writing thread.
+   * same. The text is the first {@code length} bytes of {@code bytes} (a formatter's buffer, handed
+   * over rather than copied). Written by {@link #write(Encoded)} on the writing thread.
    */
-  record Encoded(List<String> columns, byte[] bytes, int rows) {
-    static final Encoded NONE = new Encoded(null, new byte[0], 0);
+  record Encoded(List<String> columns, byte[] bytes, int length, int rows) {
+    static final Encoded NONE = new Encoded(null, new byte[0], 0, 0);
+
+    Encoded(List<String> columns, byte[] bytes, int rows) {
+      this(columns, bytes, bytes.length, rows);
+    }
+
+    /** The CSV lines of a formatter, which is not to be used after. */
+    static Encoded of(List<String> columns, CsvText text, int rows) {
+      return new Encoded(columns, text.handOver(), text.length(), rows);
+    }
   }
 
   /**
@@ -131,7 +138,7 @@ final class TextSink implements RowSink {
       for (Map<String, Object> row : rows) {
         Map<String, Object> o = new LinkedHashMap<>(row);
         o.replaceAll((k, v) -> v instanceof Instant ? v.toString() : v);
-        b.write(JSON.writeValueAsBytes(o));
+        b.write(JsonLine.of(o));
         b.write('\n');
         if (first == null) {
           first = List.copyOf(o.keySet());
@@ -157,7 +164,7 @@ final class TextSink implements RowSink {
       }
       text.line(values);
     }
-    return new Encoded(first, text.toBytes(), rows.size());
+    return Encoded.of(first, text, rows.size());
   }
 
   /**
@@ -181,7 +188,7 @@ final class TextSink implements RowSink {
     } else if (columns == null) {
       columns = rows.columns();
     }
-    out.write(rows.bytes());
+    out.write(rows.bytes(), 0, rows.length());
   }
 
   DataFormat format() {

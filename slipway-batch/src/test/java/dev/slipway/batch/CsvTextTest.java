@@ -2,30 +2,49 @@ package dev.slipway.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
-/** The direct CSV writer against Jackson's, which wrote the batch outputs before it. */
+/**
+ * The direct CSV writer against Jackson's (as {@link CsvLines} configures it), which wrote the
+ * batch outputs before it and still writes the Spark runner's.
+ */
 class CsvTextTest {
-  private static final CsvMapper CSV = new CsvMapper();
-
-  /** What TextSink wrote for a row before: Jackson's CSV writer with one column per value. */
+  /** A row by Jackson's CSV writer with one column per value. */
   private static String jackson(List<Object> values) throws Exception {
-    CsvSchema.Builder b = CsvSchema.builder();
-    for (int i = 0; i < values.size(); i++) {
-      b.addColumn("c" + i);
-    }
-    return new String(
-        CSV.writer(b.build().withoutHeader()).writeValueAsBytes(values), StandardCharsets.UTF_8);
+    return new String(new CsvLines().line(values), StandardCharsets.UTF_8);
+  }
+
+  @Example
+  void aFloatJava17PrintedWithADigitTooManyIsWrittenShortest() throws Exception {
+    // Java 17's Float.toString gives "1.18846831E13"; one digit fewer reads back the same
+    float f = 1.18846831E13f;
+    assertThat(new CsvText(8).floatCell(f).cell(f).endLine().toString())
+        .isEqualTo("1.1884683E13,1.1884683E13\n");
+    assertThat(CsvTextTest.jackson(List.of(f, f))).isEqualTo("1.1884683E13,1.1884683E13\n");
+  }
+
+  @Property(tries = 20_000)
+  void aFloatCellReadsBackToTheSameFloatAndIsNeverLongerThanJava17sText(@ForAll float f) {
+    String cell = new CsvText(8).floatCell(f).toString();
+    assertThat(Float.floatToIntBits(Float.parseFloat(cell))).isEqualTo(Float.floatToIntBits(f));
+    assertThat(cell.length()).isLessThanOrEqualTo(Float.toString(f).length());
+  }
+
+  @Property(tries = 20_000)
+  void aDoubleCellReadsBackToTheSameDoubleAndIsNeverLongerThanJava17sText(@ForAll double d) {
+    String cell = new CsvText(8).cell(d).toString();
+    assertThat(Double.doubleToLongBits(Double.parseDouble(cell)))
+        .isEqualTo(Double.doubleToLongBits(d));
+    assertThat(cell.length()).isLessThanOrEqualTo(Double.toString(d).length());
   }
 
   @Property(tries = 2_000)

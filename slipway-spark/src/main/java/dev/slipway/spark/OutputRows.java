@@ -1,12 +1,13 @@
 package dev.slipway.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.api.InvalidInputException;
 import dev.slipway.api.Prediction;
 import dev.slipway.batch.BatchEngine;
 import dev.slipway.batch.CsvLines;
 import dev.slipway.batch.DataFormat;
+import dev.slipway.batch.JsonLine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import java.util.Map;
  * thread-safe (one per partition).
  */
 final class OutputRows {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** The rejects file's CSV header. */
   static final List<String> REJECT_COLUMNS = List.of("key", "row", "field", "reason");
@@ -48,12 +49,12 @@ final class OutputRows {
 
   void scored(OutputStream out, Object key, Prediction p, String at) throws IOException {
     if (format == DataFormat.JSONL) {
-      ObjectNode o = JSON.createObjectNode();
+      ObjectNode o = NODES.objectNode();
       o.putPOJO(keyName, key);
       p.values().forEach(o::putPOJO);
       o.put("model_version", version);
       o.put("scored_at", at);
-      out.write(JSON.writeValueAsBytes(o));
+      out.write(JsonLine.of(o));
       out.write('\n');
       return;
     }
@@ -99,7 +100,7 @@ final class OutputRows {
       o.put("row", rowNo);
       o.put("field", field);
       o.put("reason", e.getMessage());
-      rej.write(JSON.writeValueAsBytes(o));
+      rej.write(JsonLine.of(o));
       rej.write('\n');
     } else {
       rej.write(csvLine(List.of(key == null ? "" : key, rowNo, field, e.getMessage())));
