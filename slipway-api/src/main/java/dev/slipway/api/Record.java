@@ -101,6 +101,9 @@ public final class Record {
         if (!seen.add(copy[i])) {
           throw new IllegalArgumentException("field " + copy[i] + " is named twice");
         }
+        // interned once here, as parsers intern field names: a codec that interns its own finds
+        // each field by an identity comparison instead of comparing the text on every row
+        copy[i] = copy[i].intern();
       }
       return new Layout(copy);
     }
