@@ -113,6 +113,19 @@ public final class Record {
       return names.length;
     }
 
+    /** Whether the first {@code n} of {@code names} are exactly this layout's names, in order. */
+    public boolean hasNames(String[] names, int n) {
+      if (n != this.names.length) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        if (names[i] != this.names[i] && !this.names[i].equals(names[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     /**
      * A record of the first {@code values.length} names with these values, normalised as {@link
      * Record#of(Map)} does. The values array is not copied (it is normalised in place): the caller

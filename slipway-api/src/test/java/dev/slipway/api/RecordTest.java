@@ -70,6 +70,10 @@ class RecordTest {
     Record.Layout copied = Record.Layout.of(names);
     names[0] = "q";
     assertThat(copied.record(new Object[] {1L, 2L}).get("p")).isEqualTo(1L);
+    String[] seen = {"p", new String("q".toCharArray()), "extra"};
+    assertThat(copied.hasNames(seen, 2)).isTrue(); // equal names, not the same strings
+    assertThat(copied.hasNames(seen, 3)).isFalse();
+    assertThat(copied.hasNames(new String[] {"q", "p"}, 2)).isFalse();
   }
 
   @Test

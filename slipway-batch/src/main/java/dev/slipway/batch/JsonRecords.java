@@ -73,19 +73,18 @@ public final class JsonRecords {
   }
 
   /**
-   * The names of the last record read: the next record with the same names in the same order (the
-   * common case, from one client) shares the array. Names come interned from the parser, so
-   * comparing them is an identity check.
+   * The layout of the last record read: the next record with the same names in the same order (the
+   * common case, from one client) is made from it, sharing its names and skipping the check for
+   * repeated names.
    */
   private static final class Layout {
-    String[] names = new String[0];
+    Record.Layout last;
   }
 
   /** The object at the parser's START_OBJECT as a record, or null when a value is not plain. */
   private static Record record(JsonParser p, Layout layout) throws IOException {
-    String[] last = layout.names;
-    String[] names = null; // null while the names are last's
-    Object[] values = new Object[Math.max(last.length, 4)];
+    String[] names = new String[8];
+    Object[] values = new Object[8];
     int n = 0;
     String name;
     while ((name = p.nextFieldName()) != null) {
@@ -105,29 +104,22 @@ public final class JsonRecords {
           return null; // nested values: the tree reading names the field
         }
       }
-      if (n == values.length) {
+      if (n == names.length) {
+        names = Arrays.copyOf(names, n * 2);
         values = Arrays.copyOf(values, n * 2);
       }
-      if (names == null && (n >= last.length || !last[n].equals(name))) {
-        names = Arrays.copyOf(last, values.length); // differs from here on
-      }
-      if (names != null) {
-        if (n >= names.length) {
-          names = Arrays.copyOf(names, values.length);
-        }
-        names[n] = name;
-      }
+      names[n] = name;
       values[n] = v;
       n++;
     }
     if (p.currentToken() != JsonToken.END_OBJECT) {
       return null;
     }
-    if (names == null && n == last.length) {
-      return Record.of(last, n == values.length ? values : Arrays.copyOf(values, n));
+    Record.Layout l = layout.last;
+    if (l == null || !l.hasNames(names, n)) {
+      l = Record.Layout.of(Arrays.copyOf(names, n)); // a repeated name throws: the tree reads it
+      layout.last = l;
     }
-    String[] own = names == null ? Arrays.copyOf(last, n) : Arrays.copyOf(names, n);
-    layout.names = own;
-    return Record.of(own, n == values.length ? values : Arrays.copyOf(values, n));
+    return l.record(Arrays.copyOf(values, n));
   }
 }
