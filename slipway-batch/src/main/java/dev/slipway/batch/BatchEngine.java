@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -205,6 +206,11 @@ public final class BatchEngine {
     private long rowsRead;
     private long resumedAt;
     private RowSource source;
+    // a CSV file cut into pieces of rows that the workers parse (null: rows come from source)
+    private CsvPieces pieces;
+    private byte[] csvHeader;
+    // the number of the first row of the next piece, known once the piece before is parsed
+    private CompletableFuture<Long> nextStart;
     private Target target;
     // text outputs without a store: workers format the rows, checkpoints are forced off-thread
     private TextSink textOut;
@@ -237,17 +243,27 @@ public final class BatchEngine {
                   + cp.model()
                   + "; run that job again to finish it, or delete the checkpoint to start over");
         }
-        source =
-            job.jdbcInput() != null
-                ? JdbcRows.open(job.jdbcInput(), job.keyColumn())
-                : RowSource.open(job.input(), job.inputFormat());
+        List<String> columns;
+        if (job.jdbcInput() == null
+            && job.inputFormat() == DataFormat.CSV
+            && job.parallelism() > 1
+            && (pieces = CsvPieces.open(job.input())) != null) {
+          csvHeader = pieces.header();
+          columns = RowSource.csvColumns(job.input(), csvHeader);
+        } else {
+          source =
+              job.jdbcInput() != null
+                  ? JdbcRows.open(job.jdbcInput(), job.keyColumn())
+                  : RowSource.open(job.input(), job.inputFormat());
+          columns = source.columns();
+        }
         ServedModel model =
             cp == null
                 ? pipeline.host().get(job.model(), null)
                 : pipeline.host().get(cp.name(), cp.version());
         name = model.name();
         version = model.number();
-        checkColumns(job, model, source.columns(), job.describeInput());
+        checkColumns(job, model, columns, job.describeInput());
         target.open(cp);
         if (cp == null) {
           cp = new Checkpoint(job.model(), name, version, input, 0, 0, 0, null, null);
@@ -274,23 +290,15 @@ public final class BatchEngine {
         if (source != null) {
           source.close();
         }
+        if (pieces != null) {
+          pieces.close();
+        }
         target.close();
       }
     }
 
     private BatchSummary score(long started) throws IOException {
-      for (long i = 0; i < cp.rows(); i++) {
-        if (source.next() == null) {
-          throw new ConflictException(
-              "the checkpoint says "
-                  + cp.rows()
-                  + " rows were done, but "
-                  + job.describeInput()
-                  + " has only "
-                  + i
-                  + ": the input changed; delete the checkpoint to start over");
-        }
-      }
+      Chunk resumed = pieces != null ? skipPieces() : skipRows();
       rowsRead = cp.rows();
       long written = cp.rows();
       long scored = cp.scored();
@@ -307,11 +315,35 @@ public final class BatchEngine {
               });
       ArrayDeque<Future<Done>> inFlight = new ArrayDeque<>();
       int bound = maxInFlight(job);
-      long total = source.total();
+      long total = pieces != null ? job.input().toFile().length() : source.total();
+      if (pieces != null) {
+        nextStart =
+            CompletableFuture.completedFuture(
+                resumed == null ? rowsRead : resumed.firstRow() + resumed.rows().size());
+      }
       try {
         boolean more = true;
         while (more || !inFlight.isEmpty()) {
+          if (resumed != null) {
+            // the rest of the piece the resumed rows start in, parsed while skipping
+            Chunk c = resumed;
+            resumed = null;
+            inFlight.add(pool.submit(() -> scoreChunk(c)));
+            continue;
+          }
           if (more && inFlight.size() < bound) {
+            if (pieces != null) {
+              byte[] piece = pieces.next(job.chunkSize());
+              if (piece == null) {
+                more = false;
+              } else {
+                CompletableFuture<Long> start = nextStart;
+                CompletableFuture<Long> after = new CompletableFuture<>();
+                nextStart = after;
+                inFlight.add(pool.submit(() -> scorePiece(piece, start, after)));
+              }
+              continue;
+            }
             Chunk c = readChunk();
             if (c == null) {
               more = false;
@@ -332,13 +364,21 @@ public final class BatchEngine {
             rejected += counts[1];
           }
           written += d.chunk().rows().size();
+          if (pieces != null) {
+            rowsRead = written; // a piece's rows are counted once it is parsed
+          }
           if (++sinceCheckpoint >= job.checkpointEvery() && commitIdle()) {
             commit(written, scored, rejected);
             sinceCheckpoint = 0;
           }
           listener.update(
               new BatchProgress(
-                  rowsRead, written, rejected, source.bytesRead(), total, inFlight.size()));
+                  rowsRead,
+                  written,
+                  rejected,
+                  pieces != null ? pieces.bytesRead() : source.bytesRead(),
+                  total,
+                  inFlight.size()));
         }
       } finally {
         pool.shutdownNow();
@@ -357,6 +397,93 @@ public final class BatchEngine {
               true);
       target.finish(summary);
       return summary;
+    }
+
+    /** Skips the rows a checkpoint says are done, reading them one by one. */
+    private Chunk skipRows() {
+      for (long i = 0; i < cp.rows(); i++) {
+        if (source.next() == null) {
+          throw inputChanged(i);
+        }
+      }
+      return null;
+    }
+
+    /**
+     * Skips the rows a checkpoint says are done by parsing pieces on this thread; the rest of the
+     * piece the done rows end in is the first chunk to score (null when they end with a piece).
+     */
+    private Chunk skipPieces() throws IOException {
+      long skipped = 0;
+      while (skipped < cp.rows()) {
+        byte[] piece = pieces.next(job.chunkSize());
+        if (piece == null) {
+          throw inputChanged(skipped);
+        }
+        List<RowSource.Row> rows = parse(piece, skipped);
+        if (skipped + rows.size() > cp.rows()) {
+          int from = (int) (cp.rows() - skipped);
+          return new Chunk(cp.rows(), new ArrayList<>(rows.subList(from, rows.size())));
+        }
+        skipped += rows.size();
+      }
+      return null;
+    }
+
+    private ConflictException inputChanged(long rows) {
+      return new ConflictException(
+          "the checkpoint says "
+              + cp.rows()
+              + " rows were done, but "
+              + job.describeInput()
+              + " has only "
+              + rows
+              + ": the input changed; delete the checkpoint to start over");
+    }
+
+    /** A piece's rows, its first row being row {@code first} (0-based) of the file. */
+    private List<RowSource.Row> parse(byte[] piece, long first) {
+      try {
+        return RowSource.csvPiece(job.input(), csvHeader, piece, job.chunkSize());
+      } catch (RowSource.PieceFailure e) {
+        throw e.error(job.input(), first);
+      }
+    }
+
+    /**
+     * Parses and scores a piece on a worker. Its rows are numbered once the piece before it is
+     * parsed ({@code start}, completed by that piece's worker, which took it from the queue
+     * earlier, so the wait is short and cannot deadlock); this piece's count then completes {@code
+     * after} for the next. A piece that cannot be parsed fails the job at its row, as the serial
+     * reader does, and the pieces after it with it.
+     */
+    private Done scorePiece(
+        byte[] piece, CompletableFuture<Long> start, CompletableFuture<Long> after)
+        throws InterruptedException {
+      List<RowSource.Row> rows;
+      try {
+        rows = RowSource.csvPiece(job.input(), csvHeader, piece, job.chunkSize());
+      } catch (RowSource.PieceFailure e) {
+        InvalidInputException error = e.error(job.input(), firstRow(start, after));
+        after.completeExceptionally(error);
+        throw error;
+      }
+      long first = firstRow(start, after);
+      after.complete(first + rows.size());
+      return scoreChunk(new Chunk(first, rows));
+    }
+
+    /** The first row of a piece; a piece before it that failed fails this one (and the next). */
+    private long firstRow(CompletableFuture<Long> start, CompletableFuture<Long> after)
+        throws InterruptedException {
+      try {
+        return start.get();
+      } catch (ExecutionException e) {
+        after.completeExceptionally(e.getCause());
+        throw e.getCause() instanceof RuntimeException re
+            ? re
+            : new IllegalStateException(e.getCause());
+      }
     }
 
     private Chunk readChunk() {

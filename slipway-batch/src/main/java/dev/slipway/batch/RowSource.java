@@ -273,6 +273,76 @@ abstract class RowSource implements AutoCloseable {
     }
   }
 
+  private static final com.fasterxml.jackson.dataformat.csv.CsvFactory CSV_FACTORY =
+      new CsvMapper().getFactory();
+
+  /**
+   * The error of a CSV row that cannot be parsed: the job stops there, its output unfinished.
+   *
+   * @param line the row's line as the reader counts it: the header is line 1, the first row line 2
+   *     (a row holding line feeds inside quotes counts as one line)
+   */
+  static InvalidInputException rowError(Path file, long line, String why) {
+    return InvalidInputException.of(
+        "input", file + " line " + line, "CSV (" + why + "); the output so far is left unfinished");
+  }
+
+  /**
+   * A row of a {@link #csvPiece piece} that cannot be parsed, at {@code line} counted from the
+   * piece's header (its first row is line 2): the caller, who knows where the piece starts, makes
+   * the error of it with {@link #error}.
+   */
+  static final class PieceFailure extends RuntimeException {
+    private final long line;
+    private final String why;
+
+    PieceFailure(long line, String why) {
+      super(why, null, false, false);
+      this.line = line;
+      this.why = why;
+    }
+
+    /**
+     * The error the serial reader gives for this row, the piece's first row being row {@code
+     * first}.
+     */
+    InvalidInputException error(Path file, long first) {
+      return rowError(file, line + first, why);
+    }
+  }
+
+  /**
+   * The rows of a piece of a CSV file ({@link CsvPieces}): {@code header} (the file's header line)
+   * and {@code piece} (whole rows) parsed as the serial reader parses the file, so the rows are
+   * those it gives at that place.
+   *
+   * @throws PieceFailure for a row that cannot be parsed (the rows before it are lost with it: the
+   *     job stops there)
+   */
+  static List<Row> csvPiece(Path file, byte[] header, byte[] piece, int expected) {
+    InputStream bytes =
+        new java.io.SequenceInputStream(
+            new java.io.ByteArrayInputStream(header), new java.io.ByteArrayInputStream(piece));
+    List<Row> rows = new ArrayList<>(expected);
+    try (Csv csv = new Csv(new Counting(bytes), file, true)) {
+      for (Row r = csv.next(); r != null; r = csv.next()) {
+        rows.add(r);
+      }
+    } catch (IOException e) {
+      throw new PieceFailure(1, firstLine(e.getMessage())); // in-memory streams: not reached
+    }
+    return rows;
+  }
+
+  /** The column names of a CSV file's header line (as {@link #columns()} gives them). */
+  static List<String> csvColumns(Path file, byte[] header) {
+    try (Csv csv = new Csv(new Counting(new java.io.ByteArrayInputStream(header)), file)) {
+      return csv.columns();
+    } catch (IOException e) {
+      throw unreadable(file, DataFormat.CSV, e);
+    }
+  }
+
   /**
    * CSV through Jackson's streaming parser with the header as schema. Each row comes as an object
    * of (column name, text) tokens; they are kept in arrays rather than bound to a map per row. The
@@ -291,14 +361,19 @@ abstract class RowSource implements AutoCloseable {
     private JsonToken first; // the token after the header, read with it
     private long line = 1;
 
+    // a piece of a file (CsvPieces): its row errors are PieceFailures, lined by the caller
+    private final boolean piece;
+
     Csv(Counting in, Path file) {
+      this(in, file, false);
+    }
+
+    private Csv(Counting in, Path file, boolean piece) {
       super(in);
       this.file = file;
+      this.piece = piece;
       try {
-        parser =
-            new CsvMapper()
-                .getFactory()
-                .createParser(new InputStreamReader(in, StandardCharsets.UTF_8));
+        parser = CSV_FACTORY.createParser(new InputStreamReader(in, StandardCharsets.UTF_8));
         parser.setSchema(CsvSchema.emptySchema().withHeader());
         first = parser.nextToken(); // reads the header
         CsvSchema schema = parser.getSchema();
@@ -315,6 +390,10 @@ abstract class RowSource implements AutoCloseable {
         distinctNames = new java.util.HashSet<>(columns).size() == columns.size();
         trimmed = distinctNames ? Record.Layout.of(columns.toArray(String[]::new)) : null;
       } catch (IOException | RuntimeException e) {
+        if (piece) {
+          // the header parsed when the file was opened; this is the first row's start
+          throw new PieceFailure(line, firstLine(e.getMessage()));
+        }
         throw unreadable(file, DataFormat.CSV, e);
       }
     }
@@ -377,10 +456,10 @@ abstract class RowSource implements AutoCloseable {
         }
         return new Row(trimmed, k == cells.length ? cells : Arrays.copyOf(cells, k));
       } catch (IOException | RuntimeException e) {
-        throw InvalidInputException.of(
-            "input",
-            file + " line " + line,
-            "CSV (" + firstLine(e.getMessage()) + "); the output so far is left unfinished");
+        if (piece) {
+          throw new PieceFailure(line, firstLine(e.getMessage()));
+        }
+        throw rowError(file, line, firstLine(e.getMessage()));
       }
     }
 

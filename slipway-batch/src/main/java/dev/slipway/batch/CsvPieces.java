@@ -1,0 +1,235 @@
+package dev.slipway.batch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Cuts a CSV file into pieces of whole rows, as bytes, so that several threads can parse them at
+ * once: the one thread reading a file only finds where rows end, and each worker turns its piece
+ * into rows with the same parser the serial reader uses ({@link RowSource#csvPiece}), the header
+ * line put in front of every piece. A cut is made only after a line feed that ends a row in
+ * Jackson's CSV grammar (the parser the serial reader uses, default settings): not inside a quoted
+ * value, where a quote opens a value only as its first character, a doubled quote inside it is one
+ * quote, and a carriage return before the line feed belongs to the same row end. The bytes between
+ * two cuts therefore parse to exactly the rows the whole file has there ({@code
+ * CsvPiecesProperties} checks it on generated files against the serial reader, bad rows included).
+ *
+ * <p>Files this does not handle are left to the serial reader ({@link #open} gives null): a header
+ * that does not end with a line feed within the first megabyte, or that ends with a lone carriage
+ * return (a file whose rows end with CR only would never be cut). UTF-8 is safe to cut at a line
+ * feed byte: it never occurs inside a multi-byte character. Not thread-safe: one reading thread.
+ */
+final class CsvPieces implements AutoCloseable {
+  /** The header must end within this many bytes to be cut into pieces. */
+  static final int MAX_HEADER = 1 << 20;
+
+  private static final int BLOCK = 1 << 16;
+
+  // the scanner's states: at the start of a value, inside an unquoted value, inside a quoted value,
+  // right after a quote inside a quoted value (a second quote continues it), after its closing
+  // quote
+  private static final byte START = 0;
+  private static final byte UNQUOTED = 1;
+  private static final byte QUOTED = 2;
+  private static final byte QUOTE = 3;
+  private static final byte CLOSED = 4;
+
+  private final RowSource.Counting in;
+  private final byte[] header;
+  private byte[] buf;
+  private int start; // the first byte of the next piece
+  private int scanned; // bytes before this are scanned
+  private int end; // bytes before this are read
+  private byte state = START;
+  private boolean eof;
+
+  private CsvPieces(
+      RowSource.Counting in, byte[] header, byte[] rest, int restLength, boolean eof) {
+    this.in = in;
+    this.header = header;
+    this.buf = new byte[Math.max(BLOCK * 2, restLength + BLOCK)];
+    System.arraycopy(rest, 0, buf, 0, restLength);
+    this.end = restLength;
+    this.eof = eof;
+  }
+
+  /**
+   * Opens a CSV file for cutting, or gives null when it must be read serially (see the class
+   * comment) or cannot be opened here (the serial reader then reports why).
+   */
+  static CsvPieces open(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    RowSource.Counting in = null;
+    try {
+      in = new RowSource.Counting(Files.newInputStream(file));
+      byte[] head = new byte[BLOCK];
+      int n = 0;
+      boolean eof = false;
+      byte state = START;
+      int i = 0;
+      int cut = -1;
+      while (cut < 0) {
+        if (i + 1 >= n && !eof) {
+          // read on: a CR is judged by the byte after it
+          if (n == head.length) {
+            if (n >= MAX_HEADER) {
+              break;
+            }
+            head = Arrays.copyOf(head, Math.min(MAX_HEADER, n * 2));
+          }
+          int r = in.read(head, n, head.length - n);
+          if (r < 0) {
+            eof = true;
+          } else {
+            n += r;
+          }
+          continue;
+        }
+        if (i >= n) {
+          break; // the file ends inside its header
+        }
+        byte b = head[i];
+        if (b == '\r' && state != QUOTED && i + 1 < n && head[i + 1] != '\n') {
+          close(in);
+          return null; // the header ends with CR alone: rows may too
+        }
+        state = next(state, b);
+        i++;
+        if (b == '\n' && state == START) {
+          cut = i;
+        }
+      }
+      if (cut < 0 && !eof) {
+        close(in);
+        return null; // no header end within MAX_HEADER bytes
+      }
+      int headerEnd = cut < 0 ? n : cut;
+      byte[] rest = Arrays.copyOfRange(head, headerEnd, n);
+      return new CsvPieces(in, Arrays.copyOf(head, headerEnd), rest, rest.length, eof);
+    } catch (IOException e) {
+      close(in);
+      return null;
+    }
+  }
+
+  private static void close(InputStream in) {
+    if (in == null) {
+      return;
+    }
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // nothing to report: the serial reader opens the file again
+    }
+  }
+
+  /** The header line's bytes, its line end included. */
+  byte[] header() {
+    return header;
+  }
+
+  /**
+   * The next piece: the bytes of the next {@code rows} rows (fewer at the end of the file; a row
+   * holding line feeds inside quotes counts once), or null when the file is done.
+   */
+  byte[] next(int rows) throws IOException {
+    int found = 0;
+    while (true) {
+      // scan what is read for row ends
+      byte s = state;
+      int i = scanned;
+      byte[] b = buf;
+      int e = end;
+      while (i < e) {
+        byte c = b[i++];
+        if (s == UNQUOTED) {
+          // the common case: plain cells; only a separator or a line end changes the state
+          if (c == ',' || c == '\r') {
+            s = START;
+          } else if (c == '\n') {
+            s = START;
+            if (++found == rows) {
+              break;
+            }
+          }
+          continue;
+        }
+        s = next(s, c);
+        if (c == '\n' && s == START && ++found == rows) {
+          break;
+        }
+      }
+      state = s;
+      scanned = i;
+      if (found == rows) {
+        return take(i);
+      }
+      if (eof) {
+        return end > start ? take(end) : null;
+      }
+      fill();
+    }
+  }
+
+  /** The bytes from {@code start} to {@code cut}, handed over as the next piece. */
+  private byte[] take(int cut) {
+    byte[] piece = Arrays.copyOfRange(buf, start, cut);
+    start = cut;
+    return piece;
+  }
+
+  /** Reads more: moves the unconsumed bytes to the front, grows the buffer when they fill half. */
+  private void fill() throws IOException {
+    if (start > 0) {
+      System.arraycopy(buf, start, buf, 0, end - start);
+      end -= start;
+      scanned -= start;
+      start = 0;
+    }
+    if (buf.length - end < BLOCK) {
+      buf = Arrays.copyOf(buf, buf.length * 2);
+    }
+    int r = in.read(buf, end, buf.length - end);
+    if (r < 0) {
+      eof = true;
+    } else {
+      end += r;
+    }
+  }
+
+  /** The scanner's state after byte {@code c}. */
+  private static byte next(byte state, byte c) {
+    switch (state) {
+      case START:
+        if (c == '"') {
+          return QUOTED;
+        }
+        return c == ',' || c == '\n' || c == '\r' ? START : UNQUOTED;
+      case UNQUOTED:
+      case CLOSED:
+        return c == ',' || c == '\n' || c == '\r' ? START : state;
+      case QUOTED:
+        return c == '"' ? QUOTE : QUOTED;
+      default: // QUOTE
+        if (c == '"') {
+          return QUOTED; // a doubled quote: one quote in the value
+        }
+        return c == ',' || c == '\n' || c == '\r' ? START : CLOSED;
+    }
+  }
+
+  /** Bytes of the file read so far. */
+  long bytesRead() {
+    return in.count;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}
