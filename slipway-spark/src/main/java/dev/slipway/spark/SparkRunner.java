@@ -401,7 +401,7 @@ public final class SparkRunner {
 
     @picocli.CommandLine.Option(
         names = "--chunk",
-        defaultValue = "512",
+        defaultValue = "" + dev.slipway.batch.BatchJob.DEFAULT_CHUNK,
         description = "rows per pipeline call (default: ${DEFAULT-VALUE})")
     int chunk;
 
