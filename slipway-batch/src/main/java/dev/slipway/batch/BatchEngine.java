@@ -230,6 +230,18 @@ public final class BatchEngine {
         throw InvalidInputException.missing(
             "key", "the input column to store predictions by (--key), e.g. a user id");
       }
+      int maxRecords = pipeline.limits().maxRecords();
+      if (job.chunkSize() > maxRecords) {
+        // each chunk is one pipeline request: a larger one would be refused, and every row run
+        // alone instead
+        throw InvalidInputException.of(
+            "chunk",
+            String.valueOf(job.chunkSize()),
+            "at most "
+                + maxRecords
+                + " rows, the records one pipeline call accepts (maxRecords); lower the chunk or"
+                + " raise maxRecords");
+      }
       target = job.jdbcOutput() != null ? new JdbcTarget(job.jdbcOutput()) : new FileTarget(job);
       try {
         cp = target.checkpoint();

@@ -123,4 +123,15 @@ class CsvPiecesEngineTest {
     assertThat(Files.readString(again.rejects()))
         .isEqualTo(Files.readString(job(reference, 1, 1).rejects()));
   }
+
+  @Test
+  void aChunkLargerThanOnePipelineCallTakesIsRefusedAtStart() {
+    Path out = dir.resolve("too-big.csv");
+    assertThatThrownBy(() -> run(job(out, 10_001, 2)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("chunk")
+        .hasMessageContaining("10001")
+        .hasMessageContaining("at most 10000 rows");
+    assertThat(out).doesNotExist();
+  }
 }

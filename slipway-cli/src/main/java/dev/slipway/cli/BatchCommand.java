@@ -305,6 +305,12 @@ final class BatchCommand implements Runnable {
       if (key != null) {
         job = job.withKey(key);
       }
+      if (chunk < 1) {
+        throw InvalidInputException.of("--chunk", String.valueOf(chunk), "at least 1 row");
+      }
+      if (threads != null && threads < 1) {
+        throw InvalidInputException.of("--threads", String.valueOf(threads), "at least 1 thread");
+      }
       return job.withChunking(
           chunk,
           threads == null ? Runtime.getRuntime().availableProcessors() : threads,

@@ -112,6 +112,39 @@ class BatchScoreCommandTest {
   }
 
   @Test
+  void aChunkOrThreadCountOutOfRangeIsOneClearLineAndNoOutput() throws Exception {
+    Path in = dir.resolve("in.csv");
+    new AdClickGenerator(5).writeCsv(in, 10);
+    Path out = dir.resolve("out.csv");
+    String[][] cases = {
+      {"--chunk", "0", "at least 1 row"},
+      {"--chunk", "20000", "at most 10000 rows"},
+      {"--threads", "0", "at least 1 thread"}
+    };
+    for (String[] c : cases) {
+      CliRun r =
+          CliRun.of(
+              "batch",
+              "score",
+              "--model",
+              "ad-click",
+              "--input",
+              in.toString(),
+              "--output",
+              out.toString(),
+              "--home",
+              home.toString(),
+              c[0],
+              c[1],
+              "--no-progress");
+      assertThat(r.code()).as(r.toString()).isEqualTo(2);
+      assertThat(r.err()).startsWith("slipway: ").contains(c[1]).contains(c[2]);
+      assertThat(r.err()).doesNotContain("Exception");
+      assertThat(out).doesNotExist();
+    }
+  }
+
+  @Test
   void parquetOutByOutputFormatIsADirectoryOfPartsWithASummaryLine() throws Exception {
     Path in = dir.resolve("in.csv");
     new AdClickGenerator(6).writeCsv(in, 1_000);

@@ -47,6 +47,11 @@ public final class Pipeline {
   private final Map<String, Timer[]> timers = new ConcurrentHashMap<>();
   private final dev.slipway.serving.route.Router router;
 
+  /** The request size limits this pipeline enforces. */
+  public Limits limits() {
+    return limits;
+  }
+
   /** Request size limits. */
   public record Limits(int maxRecords, long maxElements) {
     public static Limits defaults() {

@@ -535,6 +535,12 @@ public final class SparkRunner {
     }
 
     private BatchJob job() {
+      int maxRecords = dev.slipway.serving.Pipeline.Limits.defaults().maxRecords();
+      if (chunk < 1 || chunk > maxRecords) {
+        // each chunk is one call of the executors' pipeline, which takes at most maxRecords
+        throw InvalidInputException.of(
+            "--chunk", String.valueOf(chunk), "1 to " + maxRecords + " rows per pipeline call");
+      }
       BatchJob job;
       if (format != null) {
         DataFormat f = DataFormat.parse(format, "--format");
