@@ -534,8 +534,10 @@ public final class Guards {
     ModelGuard g = guard(primary);
     int n = records.size();
     Record[] rows = records.toArray(new Record[0]);
-    String[] why = new String[n];
-    boolean[] toHeuristic = new boolean[n];
+    // why each row left the primary model and which rows an input check sends to the heuristic:
+    // made when a row first does (the common request has none)
+    String[] why = null;
+    boolean[] toHeuristic = null;
     List<Integer> forPrimary = null; // null while every row so far goes to the primary model
 
     // 1. input checks (records that pass, the common case, are counted once per request). When
@@ -579,6 +581,10 @@ public final class Guards {
       for (InputGuard.Finding f : v.findings()) {
         stats.check(f).increment();
       }
+      if (why == null) {
+        why = new String[n];
+        toHeuristic = new boolean[n];
+      }
       switch (outcome) {
         case REJECTED -> {
           stats.input(InputGuard.Outcome.PASSED).increment(passed);
@@ -605,6 +611,10 @@ public final class Guards {
     // 2. the filtering model sends records it expects the model to get wrong to the chain
     List<Integer> pending = new ArrayList<>();
     if (g.filter != null && !forPrimary.isEmpty()) {
+      if (why == null) {
+        why = new String[n];
+        toHeuristic = new boolean[n];
+      }
       double[] p = g.filter.failureProbability(select(rows, forPrimary));
       List<Integer> keep = new ArrayList<>(forPrimary.size());
       for (int j = 0; j < forPrimary.size(); j++) {
@@ -620,30 +630,49 @@ public final class Guards {
       forPrimary = keep;
     }
 
-    // 3. the primary model, behind its breaker, then its output checks. Row i's answer is row at[i]
-    // of the source from[i].
+    // 3. the primary model, behind its breaker, then its output checks
     Map<String, Tensor> columns = null;
-    Source[] from = new Source[n];
-    int[] at = new int[n];
+    Attempt first = null;
     if (!forPrimary.isEmpty()) {
       Map<String, Tensor> inputs =
           encoded == null ? null : encodedRows(primary, encoded, n, rows, forPrimary, again);
-      Attempt a = attempt(g, primary, rows, forPrimary, inputs, runner, true, from, at);
-      columns = a.outputs;
-      a.failed.forEach(
-          (i, reason) -> {
-            why[i] = reason;
-            pending.add(i);
-          });
+      first = attempt(g, primary, rows, forPrimary, inputs, runner, true);
+      columns = first.outputs;
+      if (!first.failed.isEmpty()) {
+        if (why == null) {
+          why = new String[n];
+          toHeuristic = new boolean[n];
+        }
+        for (Map.Entry<Integer, String> f : first.failed.entrySet()) {
+          why[f.getKey()] = f.getValue();
+          pending.add(f.getKey());
+        }
+      }
       pending.sort(null);
     }
     TensorSpec[] shape = g.shape(primary);
-    if (n > 0 && forPrimary.size() == n && pending.isEmpty()) {
-      // the common case: the primary model answered every row, in order
+    boolean allPrimary = n > 0 && forPrimary.size() == n && pending.isEmpty();
+    if (allPrimary) {
+      // the common case: the primary model answered every row, in order, and its columns are
+      // the answer
       stats.answer(PRIMARY_LINK).increment(n);
       Map<String, Tensor> whole = asAnswer(shape, columns, n);
-      return new Answer(
-          whole != null ? whole : merge(shape, from, at, n), Collections.nCopies(n, g.label));
+      if (whole != null) {
+        return new Answer(whole, Collections.nCopies(n, g.label));
+      }
+    }
+    // Row i's answer is row at[i] of the source from[i]
+    Source[] from = new Source[n];
+    int[] at = new int[n];
+    if (first != null) {
+      first.place(forPrimary, from, at);
+    }
+    if (allPrimary) {
+      return new Answer(merge(shape, from, at, n), Collections.nCopies(n, g.label));
+    }
+    if (why == null) {
+      why = new String[n];
+      toHeuristic = new boolean[n];
     }
 
     // 4. the fallback chain
@@ -668,13 +697,13 @@ public final class Guards {
         continue;
       }
       try (Lease lease = host.acquire(linkReference(link), null)) {
-        Attempt a =
-            attempt(guard(lease.model()), lease.model(), rows, rest, null, runner, false, from, at);
-        a.failed.forEach(
-            (i, reason) -> {
-              why[i] = why[i] + "; " + link + ": " + reason;
-              pending.add(i);
-            });
+        Attempt a = attempt(guard(lease.model()), lease.model(), rows, rest, null, runner, false);
+        a.place(rest, from, at);
+        for (Map.Entry<Integer, String> f : a.failed.entrySet()) {
+          int i = f.getKey();
+          why[i] = why[i] + "; " + link + ": " + f.getValue();
+          pending.add(i);
+        }
       } catch (ModelNotFoundException | ModelUnavailableException e) {
         for (int i : rest) {
           why[i] = why[i] + "; " + link + ": " + e.getMessage();
@@ -779,7 +808,33 @@ public final class Guards {
     }
   }
 
-  private record Attempt(Map<String, Tensor> outputs, Map<Integer, String> failed) {}
+  /**
+   * A model run over some rows: its outputs ({@code source}'s columns; null when it did not run)
+   * and the rows it did not answer, each with the reason.
+   */
+  private record Attempt(Map<String, Tensor> outputs, Map<Integer, String> failed, Source source) {
+    /** Marks the rows {@code which} it answered as answered by it, row j of its outputs. */
+    void place(List<Integer> which, Source[] from, int[] at) {
+      if (source == null) {
+        return;
+      }
+      if (which instanceof AllRows) {
+        for (int j = 0; j < which.size(); j++) {
+          from[j] = source;
+          at[j] = j;
+        }
+      } else {
+        for (int j = 0; j < which.size(); j++) {
+          int i = which.get(j);
+          from[i] = source;
+          at[i] = j;
+        }
+      }
+      for (int i : failed.keySet()) {
+        from[i] = null;
+      }
+    }
+  }
 
   /**
    * The rows {@code which} (ascending) of a batch of {@code n} rows encoded by the model's codec,
@@ -837,8 +892,8 @@ public final class Guards {
   }
 
   /**
-   * Runs a model on the rows {@code which} behind its breaker and checks its answers: a row that
-   * passes is answered ({@code from}, {@code at}); the others fail, each with the reason.
+   * Runs a model on the rows {@code which} behind its breaker and checks its answers: the rows that
+   * pass are answered by it ({@link Attempt#place}); the others fail, each with the reason.
    *
    * @param inputs the rows' encoding by the model's codec, or null to have the runner encode them
    */
@@ -849,16 +904,14 @@ public final class Guards {
       List<Integer> which,
       Map<String, Tensor> inputs,
       Runner runner,
-      boolean primary,
-      Source[] from,
-      int[] at) {
+      boolean primary) {
     if (!g.breaker.tryAcquirePermission()) {
       Map<Integer, String> failed = new LinkedHashMap<>();
       for (int i : which) {
         failed.put(i, "circuit breaker of " + g.label + " is open");
       }
       g.stats.breakerRejected().increment();
-      return new Attempt(null, failed);
+      return new Attempt(null, failed, null);
     }
     long start = System.nanoTime();
     Map<String, Tensor> out;
@@ -872,38 +925,25 @@ public final class Guards {
       for (int i : which) {
         failed.put(i, "model " + g.label + " failed: " + e.getMessage());
       }
-      return new Attempt(null, failed);
+      return new Attempt(null, failed, null);
     } catch (RuntimeException e) {
       g.breaker.releasePermission();
       throw e;
     }
     Source source =
         new Source(g.label, primary ? PRIMARY_LINK : model.name(), out, which.size(), null);
-    if (which instanceof AllRows) {
-      for (int j = 0; j < which.size(); j++) {
-        from[j] = source;
-        at[j] = j;
-      }
-    } else {
-      for (int j = 0; j < which.size(); j++) {
-        int i = which.get(j);
-        from[i] = source;
-        at[i] = j;
-      }
-    }
     List<Map.Entry<Integer, OutputGuard.Finding>> problems = g.output.failures(out, which.size());
     if (problems.isEmpty()) {
-      return new Attempt(out, Map.of());
+      return new Attempt(out, Map.of(), source);
     }
     Map<Integer, String> failed = new LinkedHashMap<>();
     for (Map.Entry<Integer, OutputGuard.Finding> p : problems) {
       int i = which.get(p.getKey());
       OutputGuard.Finding f = p.getValue();
       g.stats.output(f.problem()).increment();
-      from[i] = null;
       failed.put(i, "output check on '" + f.output() + "' of " + g.label + ": " + f.detail());
     }
-    return new Attempt(out, failed);
+    return new Attempt(out, failed, source);
   }
 
   private static List<Record> select(Record[] rows, List<Integer> which) {
