@@ -211,6 +211,8 @@ public final class BatchEngine {
     private byte[] csvHeader;
     // the number of the first row of the next piece, known once the piece before is parsed
     private CompletableFuture<Long> nextStart;
+    // rows per chunk: the job's, at most what one pipeline call takes
+    private int chunk;
     private Target target;
     // text outputs without a store: workers format the rows, checkpoints are forced off-thread
     private TextSink textOut;
@@ -230,18 +232,9 @@ public final class BatchEngine {
         throw InvalidInputException.missing(
             "key", "the input column to store predictions by (--key), e.g. a user id");
       }
-      int maxRecords = pipeline.limits().maxRecords();
-      if (job.chunkSize() > maxRecords) {
-        // each chunk is one pipeline request: a larger one would be refused, and every row run
-        // alone instead
-        throw InvalidInputException.of(
-            "chunk",
-            String.valueOf(job.chunkSize()),
-            "at most "
-                + maxRecords
-                + " rows, the records one pipeline call accepts (maxRecords); lower the chunk or"
-                + " raise maxRecords");
-      }
+      // a chunk is one pipeline request: no larger than the pipeline takes (a larger one would be
+      // refused, and every row then run alone)
+      chunk = Math.min(job.chunkSize(), pipeline.limits().maxRecords());
       target = job.jdbcOutput() != null ? new JdbcTarget(job.jdbcOutput()) : new FileTarget(job);
       try {
         cp = target.checkpoint();
@@ -345,7 +338,7 @@ public final class BatchEngine {
           }
           if (more && inFlight.size() < bound) {
             if (pieces != null) {
-              byte[] piece = pieces.next(job.chunkSize());
+              byte[] piece = pieces.next(chunk);
               if (piece == null) {
                 more = false;
               } else {
@@ -428,7 +421,7 @@ public final class BatchEngine {
     private Chunk skipPieces() throws IOException {
       long skipped = 0;
       while (skipped < cp.rows()) {
-        byte[] piece = pieces.next(job.chunkSize());
+        byte[] piece = pieces.next(chunk);
         if (piece == null) {
           throw inputChanged(skipped);
         }
@@ -456,7 +449,7 @@ public final class BatchEngine {
     /** A piece's rows, its first row being row {@code first} (0-based) of the file. */
     private List<RowSource.Row> parse(byte[] piece, long first) {
       try {
-        return RowSource.csvPiece(job.input(), csvHeader, piece, job.chunkSize());
+        return RowSource.csvPiece(job.input(), csvHeader, piece, chunk);
       } catch (RowSource.PieceFailure e) {
         throw e.error(job.input(), first);
       }
@@ -474,7 +467,7 @@ public final class BatchEngine {
         throws InterruptedException {
       List<RowSource.Row> rows;
       try {
-        rows = RowSource.csvPiece(job.input(), csvHeader, piece, job.chunkSize());
+        rows = RowSource.csvPiece(job.input(), csvHeader, piece, chunk);
       } catch (RowSource.PieceFailure e) {
         InvalidInputException error = e.error(job.input(), firstRow(start, after));
         after.completeExceptionally(error);
@@ -499,9 +492,9 @@ public final class BatchEngine {
     }
 
     private Chunk readChunk() {
-      List<RowSource.Row> rows = new ArrayList<>(job.chunkSize());
+      List<RowSource.Row> rows = new ArrayList<>(chunk);
       long first = rowsRead;
-      while (rows.size() < job.chunkSize()) {
+      while (rows.size() < chunk) {
         RowSource.Row r = source.next();
         if (r == null) {
           break;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipway.api.InvalidInputException;
+import dev.slipway.serving.Pipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,13 +126,32 @@ class CsvPiecesEngineTest {
   }
 
   @Test
-  void aChunkLargerThanOnePipelineCallTakesIsRefusedAtStart() {
-    Path out = dir.resolve("too-big.csv");
-    assertThatThrownBy(() -> run(job(out, 10_001, 2)))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("chunk")
-        .hasMessageContaining("10001")
-        .hasMessageContaining("at most 10000 rows");
-    assertThat(out).doesNotExist();
+  void aChunkLargerThanOnePipelineCallTakesIsScoredInCallsThePipelineTakes() throws Exception {
+    // a pipeline that takes at most 50 records a call: a chunk of 1,000 was refused whole and its
+    // rows then run one by one; now the job's chunks are the pipeline's size
+    Path reference = dir.resolve("limited-reference.csv");
+    try (AdClickHome h = AdClickHome.open(home)) {
+      Pipeline limited =
+          new Pipeline(
+              h.host,
+              new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+              n -> null,
+              new Pipeline.Limits(50, 10_000_000));
+      new BatchEngine(limited, CLOCK).run(job(reference, 50, 1), p -> {});
+      for (int threads : new int[] {1, 2}) {
+        Path out = dir.resolve("limited-" + threads + ".csv");
+        List<Long> written = new ArrayList<>();
+        BatchSummary s =
+            new BatchEngine(limited, CLOCK)
+                .run(job(out, 1_000, threads), p -> written.add(p.rowsWritten()));
+        assertThat(s.rowsIn()).isEqualTo(3_000);
+        long before = 0;
+        for (long w : written) {
+          assertThat(w - before).as("rows written by one chunk").isLessThanOrEqualTo(50);
+          before = w;
+        }
+        assertThat(Files.readString(out)).isEqualTo(Files.readString(reference));
+      }
+    }
   }
 }
