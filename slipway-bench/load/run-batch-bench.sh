@@ -8,7 +8,7 @@
 # Settings (environment):
 #   N         one size instead of the list (e.g. N=200000 for a smoke run)
 #   SEED=7    data seed            THREADS   `--threads` for scoring (default: all cores)
-#   CHUNK=8192 rows per pipeline call (the CLI default)
+#   CHUNK=2048 rows per pipeline call (the CLI default)
 #   JAVA_OPTS="-Xmx2g"             SKIP_BUILD=1 to reuse the jars
 #   SPARK_CMD  a command that scores the same CSV on Spark ({csv} and {out} are replaced); when
 #              set, its time is added as a column (the Spark runner is slipway-spark's)
@@ -20,7 +20,7 @@ OUT="$ROOT/slipway-bench/target/batch-bench"
 BENCH_JAR="$ROOT/slipway-bench/target/benchmarks.jar"
 CLI_JAR="$ROOT/slipway-cli/target/slipway.jar"
 SEED=${SEED:-7}
-CHUNK=${CHUNK:-8192}
+CHUNK=${CHUNK:-2048}
 JAVA_OPTS=${JAVA_OPTS:--Xmx2g}
 SIZES=${N:-${*:-1000000 10000000}}
 

@@ -66,13 +66,13 @@ public record BatchJob(
   }
 
   /**
-   * Checkpoints of a Parquet output: each closes a part, so parts are 8 chunks (65,536 rows by
+   * Checkpoints of a Parquet output: each closes a part, so parts are 32 chunks (65,536 rows by
    * default).
    */
-  public static final int PARQUET_CHECKPOINT_EVERY = 8;
+  public static final int PARQUET_CHECKPOINT_EVERY = 32;
 
   /** The default rows per chunk. */
-  public static final int DEFAULT_CHUNK = 8192;
+  public static final int DEFAULT_CHUNK = 2048;
 
   public BatchJob {
     Objects.requireNonNull(model, "model");
