@@ -46,13 +46,14 @@ final class CsvPieces implements AutoCloseable {
   private byte state = START;
   private boolean eof;
 
-  private CsvPieces(
-      RowSource.Counting in, byte[] header, byte[] rest, int restLength, boolean eof) {
+  /** The header is {@code head[0, headerEnd)}; the bytes read after it, up to {@code n}, follow. */
+  private CsvPieces(RowSource.Counting in, byte[] head, int headerEnd, int n, boolean eof) {
     this.in = in;
-    this.header = header;
-    this.buf = new byte[Math.max(BLOCK * 2, restLength + BLOCK)];
-    System.arraycopy(rest, 0, buf, 0, restLength);
-    this.end = restLength;
+    this.header = Arrays.copyOf(head, headerEnd);
+    int rest = n - headerEnd;
+    this.buf = new byte[Math.max(BLOCK * 2, rest + BLOCK)];
+    System.arraycopy(head, headerEnd, buf, 0, rest);
+    this.end = rest;
     this.eof = eof;
   }
 
@@ -108,9 +109,7 @@ final class CsvPieces implements AutoCloseable {
         close(in);
         return null; // no header end within MAX_HEADER bytes
       }
-      int headerEnd = cut < 0 ? n : cut;
-      byte[] rest = Arrays.copyOfRange(head, headerEnd, n);
-      return new CsvPieces(in, Arrays.copyOf(head, headerEnd), rest, rest.length, eof);
+      return new CsvPieces(in, head, cut < 0 ? n : cut, n, eof);
     } catch (IOException e) {
       close(in);
       return null;
