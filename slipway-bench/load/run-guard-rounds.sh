@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Guard overhead in paired rounds: each round runs GuardBenchmark's unguarded, guarded, guardsOnly
-# and encodeOnly (batch=64) one fork each, back to back, so the four numbers of a round share the
-# VM's state of those minutes; prints per round the guards' own work ((guardsOnly - encodeOnly) /
-# unguarded) and the direct difference ((guarded - unguarded) / unguarded). Pool the rounds' CSVs
-# (target/guard-rounds/round-N.csv) for means.
+# and encodeOnly (batch=64, or BATCH) one fork each, back to back, so the four numbers of a round
+# share the VM's state of those minutes; prints per round the guards' own work ((guardsOnly -
+# encodeOnly) / unguarded) and the direct difference ((guarded - unguarded) / unguarded). Pool the
+# rounds' CSVs (target/guard-rounds/round-N.csv, or guard-rounds-BATCH/ with BATCH set) for means.
 #
-# Usage: bash slipway-bench/load/run-guard-rounds.sh     (ROUNDS=6 by default; needs the bench jar)
+# Usage: bash slipway-bench/load/run-guard-rounds.sh     (ROUNDS=6, BATCH=64 by default; needs the
+# bench jar)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT="$ROOT/slipway-bench/target/guard-rounds"
+OUT="$ROOT/slipway-bench/target/guard-rounds${BATCH:+-$BATCH}"
 mkdir -p "$OUT"
 for r in $(seq 1 "${ROUNDS:-6}"); do
   java -jar "$ROOT/slipway-bench/target/benchmarks.jar" \
-    'GuardBenchmark.(unguarded|guarded|guardsOnly|encodeOnly)$' -p batch=64 -f 1 -wi 5 -i 4 \
+    'GuardBenchmark.(unguarded|guarded|guardsOnly|encodeOnly)$' -p batch="${BATCH:-64}" -f 1 -wi 5 -i 4 \
     -w 2s -r 3s -jvmArgs "-Xms1g -Xmx1g" -rf csv -rff "$OUT/round-$r.csv" > "$OUT/round-$r.log" 2>&1
   python3 - "$OUT/round-$r.csv" "$r" <<'PY'
 import csv, sys
