@@ -38,23 +38,16 @@ final class CsvPieces implements AutoCloseable {
   private static final byte CLOSED = 4;
 
   private final RowSource.Counting in;
-  private final byte[] header;
-  private byte[] buf;
+  private byte[] header;
+  private byte[] buf = new byte[BLOCK * 2];
   private int start; // the first byte of the next piece
   private int scanned; // bytes before this are scanned
   private int end; // bytes before this are read
   private byte state = START;
   private boolean eof;
 
-  /** The header is {@code head[0, headerEnd)}; the bytes read after it, up to {@code n}, follow. */
-  private CsvPieces(RowSource.Counting in, byte[] head, int headerEnd, int n, boolean eof) {
+  private CsvPieces(RowSource.Counting in) {
     this.in = in;
-    this.header = Arrays.copyOf(head, headerEnd);
-    int rest = n - headerEnd;
-    this.buf = new byte[Math.max(BLOCK * 2, rest + BLOCK)];
-    System.arraycopy(head, headerEnd, buf, 0, rest);
-    this.end = rest;
-    this.eof = eof;
   }
 
   /**
@@ -68,52 +61,34 @@ final class CsvPieces implements AutoCloseable {
     RowSource.Counting in = null;
     try {
       in = new RowSource.Counting(Files.newInputStream(file));
-      byte[] head = new byte[BLOCK];
-      int n = 0;
-      boolean eof = false;
-      byte state = START;
-      int i = 0;
-      int cut = -1;
-      while (cut < 0) {
-        if (i + 1 >= n && !eof) {
-          // read on: a CR is judged by the byte after it
-          if (n == head.length) {
-            if (n >= MAX_HEADER) {
-              break;
-            }
-            head = Arrays.copyOf(head, Math.min(MAX_HEADER, n * 2));
-          }
-          int r = in.read(head, n, head.length - n);
-          if (r < 0) {
-            eof = true;
-          } else {
-            n += r;
-          }
-          continue;
-        }
-        if (i >= n) {
-          break; // the file ends inside its header
-        }
-        byte b = head[i];
-        if (b == '\r' && state != QUOTED && i + 1 < n && head[i + 1] != '\n') {
-          close(in);
-          return null; // the header ends with CR alone: rows may too
-        }
-        state = next(state, b);
-        i++;
-        if (b == '\n' && state == START) {
-          cut = i;
-        }
+      CsvPieces pieces = new CsvPieces(in);
+      // the header is the first row; the scan stops reading once MAX_HEADER bytes hold no row end
+      byte[] header = pieces.next(1, MAX_HEADER);
+      if (header == null) {
+        header = new byte[0]; // an empty file: the header's reader reports it
       }
-      if (cut < 0 && !eof) {
+      if (header.length >= MAX_HEADER || hasLoneCr(header)) {
         close(in);
-        return null; // no header end within MAX_HEADER bytes
+        return null;
       }
-      return new CsvPieces(in, head, cut < 0 ? n : cut, n, eof);
+      pieces.header = header;
+      return pieces;
     } catch (IOException e) {
       close(in);
       return null;
     }
+  }
+
+  /** Whether a carriage return outside quotes is followed by anything but a line feed. */
+  private static boolean hasLoneCr(byte[] row) {
+    byte s = START;
+    for (int i = 0; i < row.length; i++) {
+      if (row[i] == '\r' && s != QUOTED && i + 1 < row.length && row[i + 1] != '\n') {
+        return true;
+      }
+      s = next(s, row[i]);
+    }
+    return false;
   }
 
   private static void close(InputStream in) {
@@ -137,6 +112,14 @@ final class CsvPieces implements AutoCloseable {
    * holding line feeds inside quotes counts once), or null when the file is done.
    */
   byte[] next(int rows) throws IOException {
+    return next(rows, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@link #next(int)}, but reading no further once more than {@code limit} bytes hold fewer rows:
+   * the piece is then all those bytes.
+   */
+  private byte[] next(int rows, int limit) throws IOException {
     int found = 0;
     while (true) {
       // scan what is read for row ends
@@ -170,6 +153,9 @@ final class CsvPieces implements AutoCloseable {
       }
       if (eof) {
         return end > start ? take(end) : null;
+      }
+      if (end - start > limit) {
+        return take(end);
       }
       fill();
     }

@@ -190,4 +190,29 @@ class CsvPiecesProperties {
       Files.deleteIfExists(f);
     }
   }
+
+  @Example
+  void aCarriageReturnInsideAQuotedHeaderNameIsNoLineEnd() throws IOException {
+    Path f = write("\"a\rb\",c\n1,2\n3,4\n");
+    try {
+      Outcome cut = pieces(f, 1);
+      assertThat(cut).isNotNull();
+      assertThat(cut.columns()).isEqualTo(serial(f).columns());
+      assertThat(cut.records()).hasSize(2).isEqualTo(serial(f).records());
+    } finally {
+      Files.deleteIfExists(f);
+    }
+  }
+
+  @Example
+  void aHeaderThatDoesNotEndWithinItsLimitIsLeftToTheSerialReader() throws IOException {
+    String name = "x".repeat(CsvPieces.MAX_HEADER);
+    Path f = write(name + ",b\n1,2\n");
+    try {
+      assertThat(pieces(f, 1)).isNull();
+      assertThat(serial(f).records()).hasSize(1);
+    } finally {
+      Files.deleteIfExists(f);
+    }
+  }
 }
