@@ -23,7 +23,7 @@ final class CsvText {
           .writer(CsvSchema.builder().addColumn("c0").build().withoutHeader())
           .without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
-  /** Jackson quotes a longer string without looking at its characters. */
+  /** Jackson quotes a longer string without looking at its characters (nor changing plain ones). */
   private static final int MAX_UNQUOTED = 24;
 
   private final int[] recentBits = new int[4];
@@ -182,20 +182,27 @@ final class CsvText {
 
   private void string(String s) {
     int n = s.length();
-    if (n == 0 || n > MAX_UNQUOTED) {
+    if (n == 0) {
       jackson(s);
       return;
     }
-    ensure(n);
     for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (!plain(c)) {
+      if (!plain(s.charAt(i))) {
         jackson(s);
         return;
       }
     }
+    // a longer string Jackson quotes as it is (a timestamp): the quotes are all it adds
+    boolean quoted = n > MAX_UNQUOTED;
+    ensure(n + 2);
+    if (quoted) {
+      buf[len++] = '"';
+    }
     for (int i = 0; i < n; i++) {
       buf[len++] = (byte) s.charAt(i);
+    }
+    if (quoted) {
+      buf[len++] = '"';
     }
   }
 
