@@ -20,6 +20,8 @@ class CategoryIndexProperties {
     return Arbitraries.oneOf(
         Arbitraries.strings().withChars("abAB0").ofMaxLength(4),
         Arbitraries.of("Aa", "BB", "AaAa", "BBBB", "AaBB", "BBAa"), // equal String hash codes
+        // the same length and first, middle and last characters: equal sampled hashes
+        Arbitraries.of("a0b0c", "a1b1c", "a0b1c", "abc", "aXc"),
         Arbitraries.strings().ofMaxLength(30));
   }
 
