@@ -43,12 +43,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * column, or the row number), the model's outputs, {@code model_version} and {@code scored_at};
  * every reject its key, row number, field and reason.
  *
- * <p>Crash-safe: every {@link BatchJob#checkpointEvery()} chunks both sinks make their rows durable
- * and then a checkpoint records the rows done and the sinks' states: text files are forced and
- * their lengths kept; a Parquet part is closed and renamed; table rows are committed in the same
- * transaction as the checkpoint. Started again after a crash, a job cuts the sinks back to the
- * checkpoint and goes on from the next row, with the model version it started with: every row is
- * written exactly once. Only a complete job puts its output under its final name (see {@link
+ * <p>Crash-safe: every {@link BatchJob#checkpointEvery()} chunks' worth of rows both sinks make
+ * their rows durable and then a checkpoint records the rows done and the sinks' states: text files
+ * are forced and their lengths kept; a Parquet part is closed and renamed; table rows are committed
+ * in the same transaction as the checkpoint. Started again after a crash, a job cuts the sinks back
+ * to the checkpoint and goes on from the next row, with the model version it started with: every
+ * row is written exactly once. Only a complete job puts its output under its final name (see {@link
  * FileTarget}, {@link ParquetSink}, {@link JdbcTarget}).
  *
  * <p>Thread-safe: each {@link #run} is independent; run jobs with different outputs.
@@ -56,6 +56,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BatchEngine {
   /** The key column's name in the output when a job has no key column. */
   public static final String ROW = "row";
+
+  /**
+   * A job's first chunks are small: {@link #WARM_CHUNKS} chunks of at most {@link #WARM_ROWS} rows.
+   * The JIT compiles a method called once a chunk when it has been called some hundreds of times;
+   * until then a long loop inside it is compiled on its own, on the stack, and compiled again with
+   * the method (each of the chunk's scoring, encoding, decoding and writing loops, two or three
+   * compilations of a few thousand bytecodes). Small first chunks reach those calls within ~32,000
+   * rows, so each is compiled once: 4-5 % off a 5M-row job on two cores (docs/BENCHMARKS.md,
+   * 2026-12-07 fourth session). A chunk size of 32 or less is used from the start.
+   */
+  static final int WARM_CHUNKS = 1000;
+
+  static final int WARM_ROWS = 32;
 
   private final Pipeline pipeline;
   private final Clock clock;
@@ -213,6 +226,7 @@ public final class BatchEngine {
     private CompletableFuture<Long> nextStart;
     // rows per chunk: the job's, at most what one pipeline call takes
     private int chunk;
+    private int chunksMade;
     private Target target;
     // text outputs without a store: workers format the rows, checkpoints are forced off-thread
     private TextSink textOut;
@@ -308,7 +322,7 @@ public final class BatchEngine {
       long written = cp.rows();
       long scored = cp.scored();
       long rejected = cp.rejected();
-      int sinceCheckpoint = 0;
+      long sinceCheckpoint = 0; // rows
       AtomicInteger threadNo = new AtomicInteger();
       ExecutorService pool =
           Executors.newFixedThreadPool(
@@ -338,7 +352,7 @@ public final class BatchEngine {
           }
           if (more && inFlight.size() < bound) {
             if (pieces != null) {
-              byte[] piece = pieces.next(chunk);
+              byte[] piece = pieces.next(nextChunkRows());
               if (piece == null) {
                 more = false;
               } else {
@@ -372,7 +386,8 @@ public final class BatchEngine {
           if (pieces != null) {
             rowsRead = written; // a piece's rows are counted once it is parsed
           }
-          if (++sinceCheckpoint >= job.checkpointEvery() && commitIdle()) {
+          sinceCheckpoint += d.chunk().rows().size();
+          if (sinceCheckpoint >= (long) job.checkpointEvery() * chunk && commitIdle()) {
             commit(written, scored, rejected);
             sinceCheckpoint = 0;
           }
@@ -491,10 +506,16 @@ public final class BatchEngine {
       }
     }
 
+    /** The rows of the next chunk: the job's chunk size, after the first small ones. */
+    private int nextChunkRows() {
+      return chunksMade++ < WARM_CHUNKS ? Math.min(chunk, WARM_ROWS) : chunk;
+    }
+
     private Chunk readChunk() {
-      List<RowSource.Row> rows = new ArrayList<>(chunk);
+      int size = nextChunkRows();
+      List<RowSource.Row> rows = new ArrayList<>(size);
       long first = rowsRead;
-      while (rows.size() < chunk) {
+      while (rows.size() < size) {
         RowSource.Row r = source.next();
         if (r == null) {
           break;
@@ -523,16 +544,7 @@ public final class BatchEngine {
       int n = c.rows().size();
       Verdict[] verdicts = new Verdict[n];
       int[] idx = new int[n]; // the positions of the rows read, in order
-      List<Record> records = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        RowSource.Row r = c.rows().get(i);
-        if (r.error() != null) {
-          verdicts[i] = new Rejected(r.error());
-        } else {
-          idx[records.size()] = i;
-          records.add(r.record());
-        }
-      }
+      List<Record> records = records(c, verdicts, idx);
       Instant at = clock.instant();
       if (records.isEmpty()) {
         return encoded(new Done(c, verdicts, at));
@@ -561,6 +573,26 @@ public final class BatchEngine {
         }
       }
       return encoded(new Done(c, verdicts, at));
+    }
+
+    /**
+     * The records of a chunk's rows that could be read, their positions in {@code idx}; a row that
+     * could not is rejected in {@code verdicts}. A method of its own so that {@link #scoreChunk},
+     * called once a chunk, has no loop of its own for the JIT to compile it around.
+     */
+    private static List<Record> records(Chunk c, Verdict[] verdicts, int[] idx) {
+      int n = c.rows().size();
+      List<Record> records = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        RowSource.Row r = c.rows().get(i);
+        if (r.error() != null) {
+          verdicts[i] = new Rejected(r.error());
+        } else {
+          idx[records.size()] = i;
+          records.add(r.record());
+        }
+      }
+      return records;
     }
 
     /**
@@ -601,10 +633,64 @@ public final class BatchEngine {
           || new java.util.HashSet<>(names).size() != names.size()) {
         return null;
       }
-      byte[] versionCell = CsvText.cellBytes(version);
-      byte[] atCell = CsvText.cellBytes(at.toString());
-      CsvText text = new CsvText(n * 96);
+      CsvRows text =
+          new CsvRows(
+              c,
+              outs,
+              widths,
+              links,
+              CsvText.cellBytes(version),
+              CsvText.cellBytes(at.toString()),
+              new CsvText(n * 96));
       for (int i = 0; i < n; i++) {
+        text.row(i);
+      }
+      return new Done(
+          c,
+          null,
+          at,
+          TextSink.Encoded.of(List.copyOf(cols), text.text(), n),
+          TextSink.Encoded.NONE,
+          n,
+          0);
+    }
+
+    /**
+     * One chunk's CSV lines, a row per call: the row is a method of its own, called for every row
+     * of the job, so the JIT compiles it once, small, rather than again inside each compilation of
+     * the chunk's loop (measured: docs/BENCHMARKS.md, "JIT").
+     */
+    private final class CsvRows {
+      private final Chunk c;
+      private final List<Tensor> outs;
+      private final int[] widths;
+      private final List<String> links;
+      private final byte[] versionCell;
+      private final byte[] atCell;
+      private final CsvText text;
+
+      CsvRows(
+          Chunk c,
+          List<Tensor> outs,
+          int[] widths,
+          List<String> links,
+          byte[] versionCell,
+          byte[] atCell,
+          CsvText text) {
+        this.c = c;
+        this.outs = outs;
+        this.widths = widths;
+        this.links = links;
+        this.versionCell = versionCell;
+        this.atCell = atCell;
+        this.text = text;
+      }
+
+      CsvText text() {
+        return text;
+      }
+
+      void row(int i) {
         long rowNo = c.firstRow() + i + 1;
         if (job.keyColumn() == null) {
           text.longCell(rowNo);
@@ -633,14 +719,6 @@ public final class BatchEngine {
         }
         text.rawCell(versionCell).rawCell(atCell).endLine();
       }
-      return new Done(
-          c,
-          null,
-          at,
-          TextSink.Encoded.of(List.copyOf(cols), text, n),
-          TextSink.Encoded.NONE,
-          n,
-          0);
     }
 
     /** For text outputs: the chunk's rows formatted on this (worker) thread. */

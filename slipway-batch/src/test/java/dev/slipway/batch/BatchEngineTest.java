@@ -232,21 +232,58 @@ class BatchEngineTest {
   void theEngineNeverHoldsMoreThanItsBoundOfChunks() throws Exception {
     Path in = csv(20_000);
     Path out = dir.resolve("out.csv");
-    BatchJob job = BatchJob.of("ad-click", in, out).withChunking(50, 2, 10);
+    // chunks of 25 rows: below the small first chunks' size, so every chunk has 25
+    BatchJob job = BatchJob.of("ad-click", in, out).withChunking(25, 2, 10);
     int bound = BatchEngine.maxInFlight(job);
     List<BatchProgress> seen = new ArrayList<>();
     BatchSummary s = home.engine().run(job, seen::add);
 
     assertThat(s.scored()).isEqualTo(20_000);
-    assertThat(seen).hasSize(20_000 / 50);
+    assertThat(seen).hasSize(20_000 / 25);
     // rows read but not yet written: at most the bound's chunks plus the one being read
     assertThat(seen)
         .allSatisfy(
             p -> {
               assertThat(p.chunksInFlight()).isLessThan(bound);
-              assertThat(p.rowsRead() - p.rowsWritten()).isLessThanOrEqualTo((long) bound * 50);
+              assertThat(p.rowsRead() - p.rowsWritten()).isLessThanOrEqualTo((long) bound * 25);
             });
     assertThat(seen.get(seen.size() - 1).bytesRead()).isEqualTo(Files.size(in));
+  }
+
+  @Test
+  void aJobsFirstChunksAreSmallThenOfItsChunkSizeAndTheOutputIsTheSame() throws Exception {
+    int warmRows = BatchEngine.WARM_CHUNKS * BatchEngine.WARM_ROWS;
+    Path in = csv(warmRows + 5_000);
+    for (int threads : new int[] {1, 2}) {
+      Path out = dir.resolve("warm-" + threads + ".csv");
+      List<BatchProgress> seen = new ArrayList<>();
+      home.engine()
+          .run(BatchJob.of("ad-click", in, out).withChunking(2048, threads, 10), seen::add);
+
+      List<Long> sizes = new ArrayList<>();
+      long before = 0;
+      for (BatchProgress p : seen) {
+        sizes.add(p.rowsWritten() - before);
+        before = p.rowsWritten();
+      }
+      assertThat(sizes.subList(0, BatchEngine.WARM_CHUNKS))
+          .containsOnly((long) BatchEngine.WARM_ROWS);
+      assertThat(sizes.subList(BatchEngine.WARM_CHUNKS, sizes.size()))
+          .containsExactly(2048L, 2048L, 5_000L - 4096);
+      // the same rows as one chunk of everything would give, bar the scoring time
+      Path whole = dir.resolve("whole-" + threads + ".csv");
+      home.engine().run(BatchJob.of("ad-click", in, whole).withChunking(10_000, 1, 10), p -> {});
+      assertThat(withoutScoredAt(out)).isEqualTo(withoutScoredAt(whole));
+    }
+  }
+
+  /** A CSV output's lines without their last cell, scored_at (the time each chunk was scored). */
+  private static List<String> withoutScoredAt(Path csv) throws java.io.IOException {
+    List<String> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(csv)) {
+      lines.add(line.substring(0, line.lastIndexOf(',')));
+    }
+    return lines;
   }
 
   @Test
