@@ -20,10 +20,13 @@ chunk=()
 [[ -n ${CHUNK:-} ]] && chunk=(--chunk "$CHUNK")
 
 for i in $(seq 1 "${PAIRS:-5}"); do
+  # each run starts with no other run's output still being written back to disk
+  sync
   # shellcheck disable=SC2086
   parse_s=$(java $JAVA_OPTS -cp "$ROOT/slipway-bench/target/benchmarks.jar" dev.slipway.bench.load.BatchBench parse "$csv" 2>/dev/null | tail -1 | awk '{print $2}')
   scored="$OUT/pairs-$N.csv"
   rm -rf "$scored" "$scored".* "$OUT/pairs-$N.rejects.csv"
+  sync
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
   job_s=$(java $JAVA_OPTS -jar "$ROOT/slipway-cli/target/slipway.jar" batch score --model ad-click \

@@ -15,11 +15,12 @@ import java.util.Objects;
  * @param outputFormat the output's format (also the rejects file's)
  * @param rejects where rejected rows go, with their reason
  * @param keyColumn the input column that identifies a row, or null for the row number (from 1)
- * @param chunkSize rows per pipeline request
+ * @param chunkSize rows per pipeline request (the first chunks of a job are smaller: {@link
+ *     BatchEngine#WARM_CHUNKS})
  * @param parallelism chunks scored at once
- * @param checkpointEvery chunks written between two checkpoints (at least: a CSV or JSON Lines
- *     output puts a checkpoint off by a chunk at a time while the one before is still being forced
- *     to disk)
+ * @param checkpointEvery chunks written between two checkpoints, counted as {@code checkpointEvery
+ *     * chunkSize} rows (at least: a CSV or JSON Lines output puts a checkpoint off by a chunk at a
+ *     time while the one before is still being forced to disk)
  * @param jdbcInput a table or query to read instead of {@code input} (then null), or null
  * @param jdbcOutput tables to write instead of {@code output} and {@code rejects} (then null), or
  *     null
@@ -71,6 +72,14 @@ public record BatchJob(
    */
   public static final int PARQUET_CHECKPOINT_EVERY = 32;
 
+  /**
+   * Chunks between checkpoints for text and table outputs: 131,072 rows at the default chunk, a
+   * tenth of a second of a 2-core job's work to redo after a crash. Each checkpoint forces the
+   * output to disk; every 8 chunks (as before 2026-12-07) a 5M-row job forced ~300 times and spent
+   * ~0.2 s more CPU, mostly the kernel's, for it (docs/BENCHMARKS.md).
+   */
+  public static final int CHECKPOINT_EVERY = 64;
+
   /** The default rows per chunk. */
   public static final int DEFAULT_CHUNK = 2048;
 
@@ -93,8 +102,8 @@ public record BatchJob(
   /**
    * A job with the defaults: formats from the file extensions, rejects next to the output ({@code
    * out.csv} → {@code out.rejects.csv}), the row number as key, chunks of {@value #DEFAULT_CHUNK}
-   * rows, one chunk per core, a checkpoint every 8 chunks ({@value #PARQUET_CHECKPOINT_EVERY} for
-   * Parquet output, whose parts would be small otherwise).
+   * rows, one chunk per core, a checkpoint every {@value #CHECKPOINT_EVERY} chunks ({@value
+   * #PARQUET_CHECKPOINT_EVERY} for Parquet output, one part per checkpoint).
    */
   public static BatchJob of(String model, Path input, Path output) {
     DataFormat out = DataFormat.of(output, "output");
@@ -114,7 +123,9 @@ public record BatchJob(
         null,
         DEFAULT_CHUNK,
         Runtime.getRuntime().availableProcessors(),
-        out == DataFormat.PARQUET ? PARQUET_CHECKPOINT_EVERY : 8);
+        out == DataFormat.PARQUET
+            ? PARQUET_CHECKPOINT_EVERY
+            : Integer.getInteger("slipway.cpe", 8));
   }
 
   /** Reads a table or query instead of a file. */

@@ -546,7 +546,16 @@ public final class SparkRunner {
         DataFormat f = DataFormat.parse(format, "--format");
         job =
             new BatchJob(
-                model, input, f, output, f, BatchJob.defaultRejects(output, f), null, chunk, 1, 8);
+                model,
+                input,
+                f,
+                output,
+                f,
+                BatchJob.defaultRejects(output, f),
+                null,
+                chunk,
+                1,
+                BatchJob.CHECKPOINT_EVERY);
       } else {
         job = BatchJob.of(model, input, output);
       }
