@@ -221,7 +221,7 @@ public final class BatchEngine {
     private RowSource source;
     // a CSV file cut into pieces of rows that the workers parse (null: rows come from source)
     private CsvPieces pieces;
-    private byte[] csvHeader;
+    private RowSource.CsvHead csvHead;
     // the number of the first row of the next piece, known once the piece before is parsed
     private CompletableFuture<Long> nextStart;
     // rows per chunk: the job's, at most what one pipeline call takes
@@ -267,8 +267,8 @@ public final class BatchEngine {
             && job.inputFormat() == DataFormat.CSV
             && job.parallelism() > 1
             && (pieces = CsvPieces.open(job.input())) != null) {
-          csvHeader = pieces.header();
-          columns = RowSource.csvColumns(job.input(), csvHeader);
+          csvHead = RowSource.csvHead(job.input(), pieces.header());
+          columns = csvHead.columns();
         } else {
           source =
               job.jdbcInput() != null
@@ -464,7 +464,7 @@ public final class BatchEngine {
     /** A piece's rows, its first row being row {@code first} (0-based) of the file. */
     private List<RowSource.Row> parse(byte[] piece, long first) {
       try {
-        return RowSource.csvPiece(job.input(), csvHeader, piece, chunk);
+        return RowSource.csvPiece(job.input(), csvHead, piece, chunk);
       } catch (RowSource.PieceFailure e) {
         throw e.error(job.input(), first);
       }
@@ -482,7 +482,7 @@ public final class BatchEngine {
         throws InterruptedException {
       List<RowSource.Row> rows;
       try {
-        rows = RowSource.csvPiece(job.input(), csvHeader, piece, chunk);
+        rows = RowSource.csvPiece(job.input(), csvHead, piece, chunk);
       } catch (RowSource.PieceFailure e) {
         InvalidInputException error = e.error(job.input(), firstRow(start, after));
         after.completeExceptionally(error);

@@ -312,19 +312,55 @@ abstract class RowSource implements AutoCloseable {
   }
 
   /**
-   * The rows of a piece of a CSV file ({@link CsvPieces}): {@code header} (the file's header line)
-   * and {@code piece} (whole rows) parsed as the serial reader parses the file, so the rows are
-   * those it gives at that place.
+   * A CSV file's header line as the pieces of the file are parsed with it ({@link #csvPiece}): read
+   * once for all of them, the parser of each piece given its columns rather than reading the line
+   * again. Immutable.
+   */
+  static final class CsvHead {
+    private final CsvSchema schema; // the header's columns, without a header line to read
+    private final String[] header;
+    private final List<String> columns;
+    private final boolean distinctNames;
+    private final Record.Layout trimmed;
+
+    private CsvHead(Csv csv) {
+      this.schema = csv.parser.getSchema().withoutHeader();
+      this.header = csv.header;
+      this.columns = List.copyOf(csv.columns);
+      this.distinctNames = csv.distinctNames;
+      this.trimmed = csv.trimmed;
+    }
+
+    /** The column names of the header line (as {@link #columns()} gives them). */
+    List<String> columns() {
+      return columns;
+    }
+  }
+
+  /**
+   * The header line of a CSV file, read as the serial reader reads it.
+   *
+   * @throws InvalidInputException when it is not a CSV header
+   */
+  static CsvHead csvHead(Path file, byte[] header) {
+    try (Csv csv = new Csv(new Counting(new java.io.ByteArrayInputStream(header)), file)) {
+      return new CsvHead(csv);
+    } catch (IOException e) {
+      throw unreadable(file, DataFormat.CSV, e);
+    }
+  }
+
+  /**
+   * The rows of a piece of a CSV file ({@link CsvPieces}): {@code piece} (whole rows) parsed with
+   * the file's header as the serial reader parses the file, so the rows are those it gives at that
+   * place.
    *
    * @throws PieceFailure for a row that cannot be parsed (the rows before it are lost with it: the
    *     job stops there)
    */
-  static List<Row> csvPiece(Path file, byte[] header, byte[] piece, int expected) {
-    InputStream bytes =
-        new java.io.SequenceInputStream(
-            new java.io.ByteArrayInputStream(header), new java.io.ByteArrayInputStream(piece));
+  static List<Row> csvPiece(Path file, CsvHead head, byte[] piece, int expected) {
     List<Row> rows = new ArrayList<>(expected);
-    try (Csv csv = new Csv(new Counting(bytes), file, true)) {
+    try (Csv csv = new Csv(new Counting(new java.io.ByteArrayInputStream(piece)), file, head)) {
       for (Row r = csv.next(); r != null; r = csv.next()) {
         rows.add(r);
       }
@@ -332,15 +368,6 @@ abstract class RowSource implements AutoCloseable {
       throw new PieceFailure(1, firstLine(e.getMessage())); // in-memory streams: not reached
     }
     return rows;
-  }
-
-  /** The column names of a CSV file's header line (as {@link #columns()} gives them). */
-  static List<String> csvColumns(Path file, byte[] header) {
-    try (Csv csv = new Csv(new Counting(new java.io.ByteArrayInputStream(header)), file)) {
-      return csv.columns();
-    } catch (IOException e) {
-      throw unreadable(file, DataFormat.CSV, e);
-    }
   }
 
   /**
@@ -353,7 +380,7 @@ abstract class RowSource implements AutoCloseable {
    */
   private static final class Csv extends RowSource {
     private final CsvParser parser;
-    private final List<String> columns = new ArrayList<>();
+    private final List<String> columns;
     private final Path file;
     private String[] header; // the parser's names
     private Record.Layout trimmed; // the same, trimmed, when they stay distinct
@@ -368,10 +395,24 @@ abstract class RowSource implements AutoCloseable {
       this(in, file, false);
     }
 
+    /** A piece's rows, its columns those of the file's header: no header line in {@code in}. */
+    private Csv(Counting in, Path file, CsvHead head) throws IOException {
+      super(in);
+      this.file = file;
+      this.piece = true;
+      parser = CSV_FACTORY.createParser(new InputStreamReader(in, StandardCharsets.UTF_8));
+      parser.setSchema(head.schema);
+      columns = head.columns;
+      header = head.header;
+      distinctNames = head.distinctNames;
+      trimmed = head.trimmed;
+    }
+
     private Csv(Counting in, Path file, boolean piece) {
       super(in);
       this.file = file;
       this.piece = piece;
+      this.columns = new ArrayList<>();
       try {
         parser = CSV_FACTORY.createParser(new InputStreamReader(in, StandardCharsets.UTF_8));
         parser.setSchema(CsvSchema.emptySchema().withHeader());

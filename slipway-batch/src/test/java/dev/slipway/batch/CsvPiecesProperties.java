@@ -57,14 +57,16 @@ class CsvPiecesProperties {
         return null;
       }
       List<String> columns;
+      RowSource.CsvHead head;
       try {
-        columns = RowSource.csvColumns(file, pieces.header());
+        head = RowSource.csvHead(file, pieces.header());
+        columns = head.columns();
       } catch (InvalidInputException e) {
         return new Outcome(null, records, e.field() + ": " + e.getMessage());
       }
       for (byte[] p = pieces.next(rowsPerPiece); p != null; p = pieces.next(rowsPerPiece)) {
         try {
-          for (RowSource.Row r : RowSource.csvPiece(file, pieces.header(), p, rowsPerPiece)) {
+          for (RowSource.Row r : RowSource.csvPiece(file, head, p, rowsPerPiece)) {
             records.add(r.record());
           }
         } catch (RowSource.PieceFailure f) {
