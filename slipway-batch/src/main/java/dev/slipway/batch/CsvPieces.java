@@ -128,19 +128,22 @@ final class CsvPieces implements AutoCloseable {
       byte[] b = buf;
       int e = end;
       while (i < e) {
-        byte c = b[i++];
-        if (s == UNQUOTED) {
-          // the common case: plain cells; only a separator or a line end changes the state
-          if (c == ',' || c == '\r') {
-            s = START;
-          } else if (c == '\n') {
-            s = START;
-            if (++found == rows) {
-              break;
-            }
+        if (s != QUOTED && s != QUOTE) {
+          // outside quotes only a line feed (a row's end) and a quote (which opens a value as a
+          // cell's first byte) matter: run to the next of either
+          int from = i;
+          while (i < e && b[i] != '\n' && b[i] != '"') {
+            i++;
           }
-          continue;
+          if (i > from) {
+            // the state after the bytes passed: none of them a line feed or a quote
+            s = b[i - 1] == ',' || b[i - 1] == '\r' ? START : UNQUOTED;
+          }
+          if (i == e) {
+            break;
+          }
         }
+        byte c = b[i++];
         s = next(s, c);
         if (c == '\n' && s == START && ++found == rows) {
           break;
