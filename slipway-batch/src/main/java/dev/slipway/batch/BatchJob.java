@@ -73,12 +73,15 @@ public record BatchJob(
   public static final int PARQUET_CHECKPOINT_EVERY = 32;
 
   /**
-   * Chunks between checkpoints for text and table outputs: 131,072 rows at the default chunk, a
-   * tenth of a second of a 2-core job's work to redo after a crash. Each checkpoint forces the
-   * output to disk; every 8 chunks (as before 2026-12-07) a 5M-row job forced ~300 times and spent
-   * ~0.2 s more CPU, mostly the kernel's, for it (docs/BENCHMARKS.md).
+   * Chunks between checkpoints for text outputs: 131,072 rows at the default chunk, a tenth of a
+   * second of a 2-core job's work to redo after a crash. Each checkpoint forces the output to disk;
+   * every 8 chunks (as before 2026-12-07) a 5M-row job forced ~300 times and spent ~0.2 s more CPU,
+   * mostly the kernel's, for it (docs/BENCHMARKS.md).
    */
   public static final int CHECKPOINT_EVERY = 64;
+
+  /** The most chunks between checkpoints for table outputs (see {@link #withJdbcOutput}). */
+  public static final int TABLE_CHECKPOINT_EVERY = 8;
 
   /** The default rows per chunk. */
   public static final int DEFAULT_CHUNK = 2048;
@@ -123,9 +126,7 @@ public record BatchJob(
         null,
         DEFAULT_CHUNK,
         Runtime.getRuntime().availableProcessors(),
-        out == DataFormat.PARQUET
-            ? PARQUET_CHECKPOINT_EVERY
-            : Integer.getInteger("slipway.cpe", 8));
+        out == DataFormat.PARQUET ? PARQUET_CHECKPOINT_EVERY : CHECKPOINT_EVERY);
   }
 
   /** Reads a table or query instead of a file. */
@@ -145,7 +146,10 @@ public record BatchJob(
         jdbcOutput);
   }
 
-  /** Writes to tables instead of files. */
+  /**
+   * Writes to tables instead of files, with a checkpoint at least every {@value
+   * #TABLE_CHECKPOINT_EVERY} chunks: a checkpoint's rows wait in the JDBC driver's batch until it.
+   */
   public BatchJob withJdbcOutput(JdbcOutput out) {
     return new BatchJob(
         model,
@@ -157,7 +161,7 @@ public record BatchJob(
         keyColumn,
         chunkSize,
         parallelism,
-        checkpointEvery,
+        Math.min(checkpointEvery, TABLE_CHECKPOINT_EVERY),
         jdbcInput,
         out);
   }

@@ -331,7 +331,7 @@ abstract class RowSource implements AutoCloseable {
       this.trimmed = csv.trimmed;
     }
 
-    /** The column names of the header line (as {@link #columns()} gives them). */
+    /** The column names of the header line, as the serial reader's {@link RowSource#columns()}. */
     List<String> columns() {
       return columns;
     }
