@@ -544,18 +544,7 @@ public final class SparkRunner {
       BatchJob job;
       if (format != null) {
         DataFormat f = DataFormat.parse(format, "--format");
-        job =
-            new BatchJob(
-                model,
-                input,
-                f,
-                output,
-                f,
-                BatchJob.defaultRejects(output, f),
-                null,
-                chunk,
-                1,
-                BatchJob.CHECKPOINT_EVERY);
+        job = BatchJob.of(model, input, f, output, f);
       } else {
         job = BatchJob.of(model, input, output);
       }
